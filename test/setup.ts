@@ -1,2 +1,9 @@
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which node 20 lacks.
 import '../local/polyfills.js';
+
+// Handlers log through Powertools; keep test output readable (set LUMINA_TEST_LOGS=1 to see them).
+if (!process.env.LUMINA_TEST_LOGS) {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+}
+process.env.POWERTOOLS_TRACE_ENABLED = 'false';

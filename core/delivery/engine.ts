@@ -1,0 +1,142 @@
+import { judge, zeroCounters, type Measurement } from './analysis.js';
+import type { AuditEntry, Failure, Rollout, RolloutStatus } from './rollout.js';
+import { stageOf } from './spec.js';
+
+/**
+ * Pure transitions of a rollout. The state machine only routes on `Next.action`; what the next action
+ * is, and what a step or a measurement does to the status, is decided here and nowhere else.
+ */
+
+export type Action = 'setWeight' | 'analyse' | 'promote' | 'rollback';
+
+export interface Next {
+  action: Action;
+  /** For `analyse`: seconds to wait before measuring (one interval, or what is left of the step). */
+  waitSeconds: number;
+  stepIndex: number;
+}
+
+export class InvalidTransitionError extends Error {
+  override name = 'InvalidTransitionError';
+}
+
+const seconds = (from: string | null, now: Date) => (from ? (now.getTime() - Date.parse(from)) / 1000 : 0);
+
+export function initialStatus(): RolloutStatus {
+  return {
+    stepIndex: 0,
+    canaryWeight: 0,
+    stepStartedAt: null,
+    counters: zeroCounters(),
+    lockHeld: false,
+    canaryDeployed: false,
+    abort: { requested: false },
+  };
+}
+
+/** What the state machine must do next for this rollout, at `now`. */
+export function nextAction(rollout: Pick<Rollout, 'spec' | 'status'>, now: Date): Next {
+  const { spec, status } = rollout;
+  const at = { stepIndex: status.stepIndex, waitSeconds: 0 };
+  if (status.outcome || status.abort.requested || status.failure) return { action: 'rollback', ...at };
+  const step = spec.steps[status.stepIndex];
+  if (!step) return { action: 'promote', ...at };
+  if (step.kind === 'setWeight') return { action: 'setWeight', ...at };
+  const left = Math.max(0, step.seconds - seconds(status.stepStartedAt, now));
+  const interval = step.kind === 'analysis' ? spec.analysis.intervalSeconds : step.seconds;
+  // Always wait at least 1 s, so an analysis window is never empty.
+  return { action: 'analyse', ...at, waitSeconds: Math.max(1, Math.ceil(Math.min(interval, left))) };
+}
+
+const advance = (status: RolloutStatus, now: Date): RolloutStatus => ({
+  ...status,
+  stepIndex: status.stepIndex + 1,
+  stepStartedAt: now.toISOString(),
+  counters: zeroCounters(),
+});
+
+const audit = (now: Date, action: string, reason: string, data?: Record<string, unknown>): AuditEntry => ({
+  at: now.toISOString(),
+  actor: 'system:state-machine',
+  action,
+  reason,
+  ...(data ? { data } : {}),
+});
+
+/** The current step is `setWeight`: the router has applied it; record the weight and move on. */
+export function applySetWeight(rollout: Pick<Rollout, 'spec' | 'status'>, now: Date): { status: RolloutStatus; audit: AuditEntry } {
+  const step = rollout.spec.steps[rollout.status.stepIndex];
+  if (step?.kind !== 'setWeight') throw new InvalidTransitionError(`step ${rollout.status.stepIndex} is not a setWeight step`);
+  const from = rollout.status.canaryWeight;
+  return {
+    status: { ...advance(rollout.status, now), canaryWeight: step.weight },
+    audit: audit(now, 'weight.set', `canary weight ${from} % → ${step.weight} %`, { stepIndex: rollout.status.stepIndex, from, to: step.weight }),
+  };
+}
+
+export interface AnalysisTransition {
+  status: RolloutStatus;
+  audit: AuditEntry[];
+  /** The step finished (promoting to the next step). */
+  stepCompleted: boolean;
+  /** The analysis failed: the rollout must roll back. */
+  failed: boolean;
+}
+
+/**
+ * The current step is `analysis` (with a measurement) or `wait` (measurement undefined).
+ * Applies the limits; completes the step once its time is up *and* at least one measurement passed
+ * (no data is never a pass, so a stage without a passing measurement keeps measuring until a limit ends it).
+ */
+export function applyAnalysis(
+  rollout: Pick<Rollout, 'spec' | 'status'>,
+  measurement: Measurement | undefined,
+  now: Date,
+): AnalysisTransition {
+  const { spec, status } = rollout;
+  const step = spec.steps[status.stepIndex];
+  if (!step || step.kind === 'setWeight') throw new InvalidTransitionError(`step ${status.stepIndex} is not an analysis or wait step`);
+  const elapsed = seconds(status.stepStartedAt, now);
+  const timeUp = elapsed >= step.seconds - 0.5; // tolerate timer jitter of the Wait state
+  if (step.kind === 'wait') {
+    if (!timeUp) return { status, audit: [], stepCompleted: false, failed: false };
+    return {
+      status: advance(status, now),
+      audit: [audit(now, 'step.completed', `waited ${step.seconds} s`, { stepIndex: status.stepIndex })],
+      stepCompleted: true,
+      failed: false,
+    };
+  }
+  if (!measurement) throw new InvalidTransitionError('an analysis step needs a measurement');
+  const j = judge(spec.analysis, status.counters, measurement);
+  const withCounters: RolloutStatus = { ...status, counters: j.counters, lastMeasurement: measurement };
+  const stage = stageOf(spec, status.stepIndex);
+  if (j.outcome === 'failed') {
+    const failure: Failure = {
+      reason: j.reason,
+      stepIndex: status.stepIndex,
+      stage,
+      ...(j.culprit ? { metric: j.culprit.metric, value: j.culprit.value, threshold: j.culprit.threshold } : {}),
+    };
+    return {
+      status: { ...withCounters, failure },
+      audit: [audit(now, 'analysis.failed', j.reason, { ...failure })],
+      stepCompleted: false,
+      failed: true,
+    };
+  }
+  if (timeUp && j.counters.passed > 0) {
+    return {
+      status: advance(withCounters, now),
+      audit: [
+        audit(now, 'step.completed', `analysis at ${stage} % passed: ${j.counters.passed}/${j.counters.measurements} measurements passed`, {
+          stepIndex: status.stepIndex,
+          counters: j.counters,
+        }),
+      ],
+      stepCompleted: true,
+      failed: false,
+    };
+  }
+  return { status: withCounters, audit: [], stepCompleted: false, failed: false };
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { AnalysisCounters, Measurement } from './analysis.js';
+import type { RolloutSpec } from './spec.js';
+
+export const RevisionSchema = z.object({
+  /** Full image reference: `<repository>:<tag>@<digest>` (or without the tag). */
+  image: z.string().min(1),
+  repository: z.string().min(1),
+  tag: z.string().optional(),
+  digest: z.string().min(1),
+});
+export type Revision = z.infer<typeof RevisionSchema>;
+
+export type Outcome = 'succeeded' | 'rolledBack' | 'aborted' | 'failed';
+
+export interface Failure {
+  reason: string;
+  stepIndex: number;
+  /** Canary weight (%) when it failed. */
+  stage: number;
+  metric?: string;
+  value?: number | string | null;
+  threshold?: number | string;
+  /** Task error, when a task (not the analysis) failed. */
+  error?: { name: string; cause: string };
+}
+
+export interface RolloutStatus {
+  stepIndex: number;
+  canaryWeight: number;
+  stepStartedAt: string | null;
+  counters: AnalysisCounters;
+  /** True once this rollout holds the per-service lock: only then may it touch traffic. */
+  lockHeld: boolean;
+  canaryDeployed: boolean;
+  abort: { requested: boolean; reason?: string; by?: string; at?: string };
+  failure?: Failure;
+  outcome?: Outcome;
+  /** Last measurement, kept on the status for cheap reads; every measurement is also stored on its own. */
+  lastMeasurement?: Measurement;
+  completedAt?: string;
+}
+
+export interface Trigger {
+  kind: 'ecr-push' | 'api';
+  /** The event id (ECR push) or request id that caused the rollout. */
+  id: string;
+  actor: string;
+}
+
+export interface Rollout {
+  rolloutId: string;
+  service: string;
+  environment: string;
+  revision: Revision;
+  /** Revision serving before this rollout (null for a first rollout). */
+  stableRevision: Revision | null;
+  spec: RolloutSpec;
+  status: RolloutStatus;
+  trigger: Trigger;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-concurrency version: every status write is conditional on it. */
+  version: number;
+}
+
+export interface AuditEntry {
+  at: string;
+  /** Who: a principal, `system:<component>` or `event:<id>`. */
+  actor: string;
+  /** What happened, e.g. `weight.set`, `analysis.failed`, `rollout.rolledBack`. */
+  action: string;
+  /** Why, in one line a person can read. */
+  reason: string;
+  data?: Record<string, unknown>;
+}
+
+export const isTerminal = (r: Pick<Rollout, 'status'>) => r.status.outcome !== undefined;

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * A rollout spec, shaped like Argo Rollouts': a strategy expanded into an ordered list of steps
+ * (a discriminated union) plus the analysis template every analysis step uses.
+ */
+
+export const MetricCheckSchema = z.discriminatedUnion('metric', [
+  z.object({ metric: z.literal('http5xxRate'), max: z.number().min(0).max(100), critical: z.boolean().default(true) }),
+  z.object({ metric: z.literal('latencyAvg'), max: z.number().positive(), critical: z.boolean().default(true) }),
+  z.object({ metric: z.literal('latencyP99'), max: z.number().positive(), critical: z.boolean().default(true) }),
+  z.object({ metric: z.literal('unhealthyHosts'), max: z.number().int().min(0), critical: z.boolean().default(true) }),
+  z.object({ metric: z.literal('alarm'), alarmNames: z.array(z.string().min(1)).min(1), critical: z.boolean().default(true) }),
+]);
+export type MetricCheck = z.infer<typeof MetricCheckSchema>;
+export type MetricName = MetricCheck['metric'];
+
+export const AnalysisTemplateSchema = z.object({
+  /** Seconds between two measurements. */
+  intervalSeconds: z.number().int().min(1).max(3600).default(30),
+  /** Requests the canary must have served in an interval for the measurement to count; fewer is "no data". */
+  minRequests: z.number().int().min(1).default(10),
+  /** Failed measurements tolerated in one analysis step; one more rolls back. */
+  failureLimit: z.number().int().min(0).default(0),
+  /** Inconclusive measurements (no data) tolerated in one analysis step; one more rolls back. */
+  inconclusiveLimit: z.number().int().min(0).default(3),
+  /** Consecutive metric-source errors tolerated; one more rolls back. */
+  consecutiveErrorLimit: z.number().int().min(0).default(4),
+  metrics: z.array(MetricCheckSchema).min(1),
+});
+export type AnalysisTemplate = z.infer<typeof AnalysisTemplateSchema>;
+
+export const StepSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('setWeight'), weight: z.number().int().min(0).max(100) }),
+  z.object({ kind: z.literal('wait'), seconds: z.number().int().min(1) }),
+  z.object({ kind: z.literal('analysis'), seconds: z.number().int().min(1) }),
+]);
+export type Step = z.infer<typeof StepSchema>;
+
+export const RolloutSpecSchema = z.object({
+  strategy: z.literal('canary'),
+  steps: z.array(StepSchema).min(1),
+  analysis: AnalysisTemplateSchema,
+});
+export type RolloutSpec = z.infer<typeof RolloutSpecSchema>;
+
+export const CanaryOptionsSchema = z
+  .object({
+    stages: z
+      .array(z.number().int().min(1).max(100))
+      .min(1)
+      .default([10, 25, 50, 75, 100])
+      .refine((s) => s.every((w, i) => i === 0 || w > s[i - 1]!), { message: 'stages must increase strictly' })
+      .refine((s) => s[s.length - 1] === 100, { message: 'the last stage must be 100' }),
+    stageSeconds: z.number().int().min(1).default(300),
+    analysis: AnalysisTemplateSchema.prefault({
+      intervalSeconds: 30,
+      minRequests: 10,
+      failureLimit: 0,
+      inconclusiveLimit: 3,
+      consecutiveErrorLimit: 4,
+      metrics: [
+        { metric: 'http5xxRate', max: 1, critical: true },
+        { metric: 'latencyP99', max: 1000, critical: true },
+        { metric: 'unhealthyHosts', max: 0, critical: true },
+      ],
+    }),
+  })
+  .refine((o) => o.stageSeconds >= o.analysis.intervalSeconds, {
+    message: 'stageSeconds must be at least one analysis interval',
+    path: ['stageSeconds'],
+  });
+export type CanaryOptions = z.input<typeof CanaryOptionsSchema>;
+
+/** Expands canary stages into steps: for each stage, set the weight then analyse for the stage duration. */
+export function canarySpec(options: CanaryOptions = {}): RolloutSpec {
+  const o = CanaryOptionsSchema.parse(options);
+  const steps: Step[] = [];
+  for (const weight of o.stages) {
+    steps.push({ kind: 'setWeight', weight });
+    steps.push({ kind: 'analysis', seconds: o.stageSeconds });
+  }
+  return { strategy: 'canary', steps, analysis: o.analysis };
+}
+
+/** The canary weight in force once the steps before `stepIndex` have run. */
+export function weightBefore(spec: RolloutSpec, stepIndex: number): number {
+  let weight = 0;
+  for (const step of spec.steps.slice(0, stepIndex)) if (step.kind === 'setWeight') weight = step.weight;
+  return weight;
+}
+
+/** The last weight set at or before `stepIndex` — the stage a measurement belongs to. */
+export function stageOf(spec: RolloutSpec, stepIndex: number): number {
+  return weightBefore(spec, stepIndex + 1);
+}

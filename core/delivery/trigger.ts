@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { RolloutStarted } from '../../events/delivery.js';
+import { EcrImageActionEvent } from '../../events/ecr-image-action.js';
+import { initialStatus } from './engine.js';
+import type { DeliveryDeps, ExecutionStarter } from './ports.js';
+import type { AuditEntry, Revision, Rollout } from './rollout.js';
+import { canarySpec } from './spec.js';
+import { detailBase } from './tasks.js';
+
+export type TriggerResult =
+  | { status: 'started'; rolloutId: string; superseded: string[] }
+  | { status: 'duplicate'; rolloutId: string }
+  | { status: 'ignored'; reason: string };
+
+/** Same event → same id, so a redelivered push finds the rollout it already created. Sortable by time. */
+export function rolloutIdFor(service: string, eventTime: string, eventId: string): string {
+  const stamp = eventTime.replace(/[-:]/g, '').replace(/\.\d+/, '').replace(/Z$/, '');
+  return `${service}-${stamp}-${createHash('sha256').update(eventId).digest('hex').slice(0, 8)}`;
+}
+
+export function imageUri(account: string, region: string, repository: string, digest: string, tag?: string) {
+  return `${account}.dkr.ecr.${region}.amazonaws.com/${repository}${tag ? `:${tag}` : ''}@${digest}`;
+}
+
+/**
+ * An ECR push becomes a rollout. At-least-once safe: the rollout id is derived from the event id and
+ * created with a conditional write, and the execution is started by that name (Step Functions ignores
+ * a second start of the same name and input). A newer push supersedes (aborts) every older rollout of
+ * the service still in flight; an older push arriving late is ignored.
+ */
+export async function startFromPush(
+  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter },
+  raw: unknown,
+): Promise<TriggerResult> {
+  const parsed = EcrImageActionEvent.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { status: 'ignored', reason: `not a valid ECR Image Action event: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+  }
+  const event = parsed.data;
+  const d = event.detail;
+  if (d['action-type'] !== 'PUSH' || d.result !== 'SUCCESS') return { status: 'ignored', reason: `${d['action-type']} ${d.result} is not a successful push` };
+  const svc = await deps.repo.findServiceByRepository(d['repository-name']);
+  if (!svc) return { status: 'ignored', reason: `no service is configured for repository ${d['repository-name']}` };
+  const tag = d['image-tag'] || undefined;
+  if (tag && svc.config.ignoreTags.includes(tag)) return { status: 'ignored', reason: `tag ${tag} is in ignoreTags of service ${svc.name}` };
+  if (svc.stableRevision?.digest === d['image-digest']) return { status: 'ignored', reason: `${d['image-digest']} is already the stable revision of ${svc.name}` };
+
+  const rolloutId = rolloutIdFor(svc.name, event.time, event.id);
+  const now = deps.clock.now();
+  const createdAt = new Date(Date.parse(event.time) || now.getTime()).toISOString();
+  const inFlight = (await deps.repo.listRollouts({ service: svc.name, limit: 20 })).filter((r) => !r.status.outcome && r.rolloutId !== rolloutId);
+  const newer = inFlight.find((r) => r.createdAt > createdAt);
+  if (newer) return { status: 'ignored', reason: `a newer push (rollout ${newer.rolloutId}) is already rolling out` };
+
+  const revision: Revision = {
+    repository: d['repository-name'],
+    digest: d['image-digest'],
+    image: imageUri(event.account, event.region, d['repository-name'], d['image-digest'], tag),
+    ...(tag ? { tag } : {}),
+  };
+  const actor = `event:${event.id}`;
+  const rollout: Rollout = {
+    rolloutId,
+    service: svc.name,
+    environment: svc.config.environment,
+    revision,
+    stableRevision: svc.stableRevision,
+    spec: canarySpec(svc.config.canary),
+    status: initialStatus(),
+    trigger: { kind: 'ecr-push', id: event.id, actor },
+    createdAt,
+    updatedAt: now.toISOString(),
+    version: 0,
+  };
+  const audit: AuditEntry[] = [
+    { at: now.toISOString(), actor, action: 'rollout.created', reason: `ECR push of ${d['repository-name']}:${tag ?? '(untagged)'} (${d['image-digest']}); config ${svc.configVersion}` },
+  ];
+  const created = await deps.repo.createRollout(rollout, audit);
+  // Started by name either way: a crash between create and start is healed by the redelivery.
+  const { alreadyStarted } = await deps.executions.start(rolloutId, { rolloutId });
+  // Also on a duplicate delivery: a crash between create and abort must not leave two rollouts racing.
+  const superseded: string[] = [];
+  for (const old of inFlight) {
+    if (await requestAbort(deps, old.rolloutId, `superseded by rollout ${rolloutId} (${revision.image})`, actor)) superseded.push(old.rolloutId);
+  }
+  if (!created) return { status: 'duplicate', rolloutId };
+  if (!alreadyStarted) {
+    await deps.events.publish([
+      {
+        definition: RolloutStarted,
+        detail: { ...detailBase(rollout, now), strategy: rollout.spec.strategy, stableImage: rollout.stableRevision?.image ?? null, trigger: rollout.trigger },
+      },
+    ]);
+  }
+  return { status: 'started', rolloutId, superseded };
+}
+
+/** Sets the abort flag (the running execution notices at its next task and rolls back). Retries on write races. */
+export async function requestAbort(deps: Pick<DeliveryDeps, 'repo' | 'clock'>, rolloutId: string, reason: string, actor: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const r = await deps.repo.getRollout(rolloutId);
+    if (!r || r.status.outcome || r.status.abort.requested) return false;
+    const at = deps.clock.now().toISOString();
+    try {
+      await deps.repo.updateStatus(rolloutId, r.version, { ...r.status, abort: { requested: true, reason, by: actor, at } }, [
+        { at, actor, action: 'rollout.abortRequested', reason },
+      ]);
+      return true;
+    } catch (e) {
+      if ((e as Error).name !== 'ConcurrentUpdateError') throw e;
+    }
+  }
+  return false;
+}

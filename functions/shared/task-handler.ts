@@ -1,0 +1,42 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import type { DeliveryDeps } from '../../core/delivery/ports.js';
+import { logger, metrics, tracer } from './powertools.js';
+
+/** What every task receives from the state machine: the rollout id, plus an error when a Catch routed here. */
+export const TaskInputSchema = z.object({
+  rolloutId: z.string().min(1).max(200),
+  outcome: z.enum(['succeeded', 'rolledBack', 'aborted', 'failed']).optional(),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  rollbackError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+export type TaskEvent = z.infer<typeof TaskInputSchema>;
+
+export class InvalidTaskInputError extends Error {
+  override name = 'InvalidTaskInputError';
+}
+
+/**
+ * Wraps one core task as a Lambda handler: parse the state input, call core with injected deps,
+ * log and count. The local runtime builds its task functions with this same factory.
+ */
+export function makeTaskHandler<I, O>(name: string, task: (deps: DeliveryDeps, input: I) => Promise<O>, deps: () => DeliveryDeps) {
+  const base = async (event: unknown, _context: Context): Promise<O> => {
+    const parsed = TaskInputSchema.safeParse(event);
+    if (!parsed.success) throw new InvalidTaskInputError(`${name}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+    logger.appendKeys({ rolloutId: parsed.data.rolloutId, task: name });
+    const result = await task(deps(), parsed.data as I);
+    metrics.addMetric(`task_${name}`, MetricUnit.Count, 1);
+    logger.info(`${name} done`, { result });
+    return result;
+  };
+  return middy(base)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics));
+}
