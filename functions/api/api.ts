@@ -1,0 +1,109 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { phaseOf } from '../../core/delivery/phase.js';
+import type { RolloutRepository, RolloutView } from '../../core/delivery/ports.js';
+import type { RouteKey } from './routes.js';
+
+/** Errors callers see: `{ error: { code, message, details } }`, never a stack trace. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const errorResult = (e: HttpError) => json(e.status, { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
+
+const ListQuery = z.object({
+  service: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a service name'),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+/** What the API shows of a rollout: the stored record plus its computed phase and message. */
+export function presentRollout(r: RolloutView, full = false) {
+  const { phase, message } = phaseOf(r);
+  const summary = {
+    rolloutId: r.rolloutId,
+    service: r.service,
+    environment: r.environment,
+    image: r.revision.image,
+    stableImage: r.stableRevision?.image ?? null,
+    phase,
+    message,
+    step: { index: r.status.stepIndex, total: r.spec.steps.length },
+    weights: { stable: 100 - r.status.canaryWeight, canary: r.status.canaryWeight },
+    outcome: r.status.outcome ?? null,
+    failure: r.status.failure ?? null,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+  return full ? { ...summary, spec: r.spec, status: r.status, trigger: r.trigger, revision: r.revision, stableRevision: r.stableRevision, audit: r.audit } : summary;
+}
+
+export interface ApiDeps {
+  repo: RolloutRepository;
+}
+
+type Route = (event: APIGatewayProxyEventV2, deps: ApiDeps) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const routes: Record<RouteKey, Route> = {
+  'GET /health': async () => json(200, { status: 'ok' }),
+  'GET /api/services': async (_e, { repo }) => {
+    const services = await repo.listServices();
+    return json(200, {
+      services: services.map((s) => ({
+        name: s.name,
+        repository: s.config.repository,
+        environment: s.config.environment,
+        stableImage: s.stableRevision?.image ?? null,
+        activeRolloutId: s.activeRolloutId,
+        configVersion: s.configVersion,
+      })),
+    });
+  },
+  'GET /api/rollouts': async (event, { repo }) => {
+    const q = ListQuery.safeParse(event.queryStringParameters ?? {});
+    if (!q.success) {
+      const i = q.error.issues[0]!;
+      throw new HttpError(400, 'InvalidQuery', `${i.path.join('.')}: ${i.message}`, q.error.issues.map((x) => ({ path: x.path.join('.'), message: x.message })));
+    }
+    const service = await repo.getService(q.data.service);
+    if (!service) {
+      const known = (await repo.listServices()).map((s) => s.name);
+      throw new HttpError(404, 'ServiceNotFound', `no service named ${q.data.service}; known services: ${known.join(', ') || '(none)'}`, { known });
+    }
+    const rollouts = await repo.listRollouts({ service: q.data.service, limit: q.data.limit });
+    return json(200, { rollouts: rollouts.map((r) => presentRollout(r)) });
+  },
+  'GET /api/rollouts/{id}': async (event, { repo }) => {
+    const id = event.pathParameters?.id ?? '';
+    if (!/^[A-Za-z0-9._~-]{1,200}$/.test(id)) throw new HttpError(400, 'InvalidRolloutId', 'rollout ids are 1-200 characters of letters, digits, . _ ~ -');
+    const rollout = await repo.getRollout(id);
+    if (!rollout) throw new HttpError(404, 'RolloutNotFound', `no rollout with id ${id}`);
+    const measurements = await repo.listMeasurements(id);
+    return json(200, { ...presentRollout(rollout, true), measurements });
+  },
+};
+
+/** Dispatches on API Gateway's routeKey (the local gateway sets the same). */
+export async function handleApi(event: APIGatewayProxyEventV2, deps: ApiDeps): Promise<APIGatewayProxyStructuredResultV2> {
+  const route = routes[event.routeKey as RouteKey];
+  try {
+    if (!route) throw new HttpError(404, 'RouteNotFound', `no route ${event.routeKey}`);
+    return await route(event, deps);
+  } catch (e) {
+    if (e instanceof HttpError) return errorResult(e);
+    throw e;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The HTTP API's routes, defined once: the stack creates API Gateway routes from this list and the
+ * local gateway matches requests against it, producing the same `routeKey` and `pathParameters`.
+ */
+export const apiRoutes = [
+  { method: 'GET', path: '/health', auth: 'none' },
+  { method: 'GET', path: '/api/services', auth: 'iam' },
+  { method: 'GET', path: '/api/rollouts', auth: 'iam' },
+  { method: 'GET', path: '/api/rollouts/{id}', auth: 'iam' },
+] as const;
+
+export type ApiRoute = (typeof apiRoutes)[number];
+export type RouteKey = `${ApiRoute['method']} ${ApiRoute['path']}`;
+
+/** Matches a method and path against the route table; returns the route key and path parameters. */
+export function matchRoute(method: string, path: string): { routeKey: RouteKey; pathParameters: Record<string, string> } | { allowed: string[] } | null {
+  const allowed: string[] = [];
+  for (const route of apiRoutes) {
+    const params = matchPath(route.path, path);
+    if (!params) continue;
+    if (route.method === method.toUpperCase()) return { routeKey: `${route.method} ${route.path}` as RouteKey, pathParameters: params };
+    allowed.push(route.method);
+  }
+  return allowed.length ? { allowed } : null;
+}
+
+function matchPath(template: string, path: string): Record<string, string> | null {
+  const t = template.split('/');
+  const p = path.replace(/\/+$/, '').split('/');
+  if (t.length !== p.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < t.length; i++) {
+    const seg = t[i]!;
+    const got = p[i]!;
+    if (seg.startsWith('{') && seg.endsWith('}')) {
+      if (!got) return null;
+      try {
+        params[seg.slice(1, -1)] = decodeURIComponent(got);
+      } catch {
+        return null;
+      }
+    } else if (seg !== got) return null;
+  }
+  return params;
+}
