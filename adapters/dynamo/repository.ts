@@ -183,6 +183,24 @@ export class DynamoRolloutRepository implements RolloutRepository {
     }
   }
 
+  async seedStableRevision(service: string, revision: Revision): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.service(service),
+          UpdateExpression: 'SET stableRevision = :rev',
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(stableRevision)',
+          ExpressionAttributeValues: { ':rev': revision },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
   async releaseLock(service: string, rolloutId: string, stableRevision?: Revision): Promise<void> {
     try {
       await this.doc.send(

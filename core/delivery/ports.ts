@@ -42,6 +42,8 @@ export interface RolloutRepository {
   listActiveRollouts(): Promise<RolloutView[]>;
   /** Takes the per-service lock for `rolloutId` (re-entrant). Returns the holder after the attempt. */
   acquireLock(service: string, rolloutId: string): Promise<{ acquired: boolean; holder: string | null }>;
+  /** Sets the first stable revision of a service that has none (bootstrap); false if it already had one. */
+  seedStableRevision(service: string, revision: Revision): Promise<boolean>;
   /** Releases the lock if `rolloutId` holds it, setting the stable revision when given. */
   releaseLock(service: string, rolloutId: string, stableRevision?: Revision): Promise<void>;
 }

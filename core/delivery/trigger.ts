@@ -77,8 +77,12 @@ export async function startFromPush(
     { at: now.toISOString(), actor, action: 'rollout.created', reason: `ECR push of ${d['repository-name']}:${tag ?? '(untagged)'} (${d['image-digest']}); config ${svc.configVersion}` },
   ];
   const created = await deps.repo.createRollout(rollout, audit);
-  // Started by name either way: a crash between create and start is healed by the redelivery.
-  const { alreadyStarted } = await deps.executions.start(rolloutId, { rolloutId });
+  let alreadyStarted = true;
+  if (created || (await isPending(deps, rolloutId))) {
+    // Started by name: a crash between create and start is healed by the redelivery, and a second start
+    // of the same name is a no-op. A rollout already past Prepare is never given a second execution.
+    ({ alreadyStarted } = await deps.executions.start(rolloutId, { rolloutId }));
+  }
   // Also on a duplicate delivery: a crash between create and abort must not leave two rollouts racing.
   const superseded: string[] = [];
   for (const old of inFlight) {
@@ -94,6 +98,11 @@ export async function startFromPush(
     ]);
   }
   return { status: 'started', rolloutId, superseded };
+}
+
+async function isPending(deps: Pick<DeliveryDeps, 'repo'>, rolloutId: string): Promise<boolean> {
+  const r = await deps.repo.getRollout(rolloutId);
+  return !!r && !r.status.lockHeld && !r.status.outcome;
 }
 
 /** Sets the abort flag (the running execution notices at its next task and rolls back). Retries on write races. */

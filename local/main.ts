@@ -1,0 +1,44 @@
+import { startRuntime } from './runtime.js';
+
+/**
+ * `npm start`: the whole system on one machine. Prints where everything listens; Ctrl-C stops it.
+ * Rollouts in flight when it stops are resumed at the next start (see the audit log).
+ */
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true'; // EMF lines are for CloudWatch; locally they are noise
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+
+const started = Date.now();
+const rt = await startRuntime().catch((e: unknown) => {
+  console.error(`lumina: could not start: ${(e as Error).message}`);
+  if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') console.error('  another process holds the port; set LUMINA_PORT / LUMINA_PROXY_PORT to free ones');
+  process.exit(1);
+});
+
+const lines = [
+  '',
+  `Lumina Deploy (local) ready in ${Date.now() - started} ms`,
+  `  API + EventBridge endpoint  ${rt.url}        (GET /health, GET /api/rollouts?service=demo, GET /api/rollouts/{id})`,
+  ...[...rt.proxies].map(([name, p]) => `  service ${name.padEnd(19)} ${p.url}  (weighted proxy: stable + canary)`),
+  `  data dir                    ${process.env.LUMINA_DATA_DIR ?? '.lumina'}`,
+  '',
+  'Try:',
+  '  npm run push -- demo --tag v2                      # healthy image: canary 10 → 25 → 50 → 75 → 100 %',
+  '  npm run push -- demo --tag v3 --fault-rate 0.5     # faulty image: analysis fails, automatic rollback',
+  '  npm run lumina -- status demo --watch',
+  '',
+];
+console.log(lines.join('\n'));
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`\n${signal}: stopping (rollouts in flight resume at next start)…`);
+    rt.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,235 @@
+import './polyfills.js';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
+import { DynamoRolloutRepository } from '../adapters/dynamo/repository.js';
+import { parseDeliveryConfig, type ServiceConfig } from '../core/config/services.js';
+import type { Clock, DeliveryDeps } from '../core/delivery/ports.js';
+import type { Revision } from '../core/delivery/rollout.js';
+import { imageUri } from '../core/delivery/trigger.js';
+import { deliveryLifecyclePattern, ecrPushPattern } from '../events/rules.js';
+import { makeApiHandler } from '../functions/api/handler-factory.js';
+import { localContext, localTaskFunctions } from '../functions/tasks/bindings.js';
+import { makeTriggerHandler } from '../functions/trigger/handler-factory.js';
+import { LocalBus, type BusEvent } from './bus.js';
+import { startDynamo, type LocalDynamo } from './dynamo.js';
+import { createGateway } from './gateway.js';
+import { ImageConfigSchema, LocalImageRegistry } from './images.js';
+import { InstanceManager } from './instances.js';
+import { LocalTopic } from './notifier.js';
+import { WeightedProxy } from './proxy.js';
+import { LocalTrafficRouter, ProxyMetricsSource } from './router.js';
+import { LocalStepFunctions } from './sfn.js';
+import { TrafficGenerator } from './traffic.js';
+
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+
+export interface RuntimeOptions {
+  /** HTTP surface (API, EventBridge endpoint). 0 = ephemeral. Default env LUMINA_PORT or 4000. */
+  port?: number;
+  /** First port for the services' weighted proxies. 0 = ephemeral. Default env LUMINA_PROXY_PORT or 4100. */
+  proxyPort?: number;
+  /** Data dir (dynalite files, images, notifications). Default env LUMINA_DATA_DIR or `.lumina`. */
+  dataDir?: string;
+  /** Keep DynamoDB in memory (tests). */
+  inMemory?: boolean;
+  /** Delivery config (object) or path; default env LUMINA_CONFIG or local/demo.config.json. */
+  config?: unknown;
+  /** Synthetic requests per second sent to each service through its proxy (0 = none). Default 50. */
+  trafficRps?: number;
+  /** Webhook URL that receives SNS-style notifications. Default env LUMINA_NOTIFY_WEBHOOK. */
+  notifyWebhook?: string;
+  log?: (line: string) => void;
+  clock?: Clock;
+}
+
+export interface Runtime {
+  url: string;
+  port: number;
+  proxies: Map<string, { url: string; proxy: WeightedProxy }>;
+  repo: DynamoRolloutRepository;
+  bus: LocalBus;
+  sfn: LocalStepFunctions;
+  topic: LocalTopic;
+  images: LocalImageRegistry;
+  router: LocalTrafficRouter;
+  dynamo: LocalDynamo;
+  services: ServiceConfig[];
+  /** Rollouts found in flight at start, and what was done about each. */
+  recovered: { rolloutId: string; action: 'resumed' | 'finalizing' }[];
+  close(): Promise<void>;
+}
+
+const PushBody = z.object({
+  repository: z.string().min(2).max(256),
+  tag: z.string().min(1).max(128).regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'must be a valid image tag'),
+  version: z.string().min(1).max(64).optional(),
+  faultRate: ImageConfigSchema.shape.faultRate.optional(),
+  latencyMs: ImageConfigSchema.shape.latencyMs.optional(),
+});
+
+function loadConfig(config: unknown): { services: ServiceConfig[]; version: string } {
+  const source = config ?? process.env.LUMINA_CONFIG ?? new URL('./demo.config.json', import.meta.url);
+  const raw = typeof source === 'string' || source instanceof URL ? JSON.parse(readFileSync(source, 'utf8')) : source;
+  return { services: parseDeliveryConfig(raw), version: createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 12) };
+}
+
+export function revisionOf(repository: string, tag: string, digest: string): Revision {
+  return { repository, tag, digest, image: imageUri(LOCAL_ACCOUNT, LOCAL_REGION, repository, digest, tag) };
+}
+
+/** Boots the whole system on one machine: the same handlers and ASL as in AWS, local stand-ins at the edges. */
+export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const dataDir = opts.dataDir ?? process.env.LUMINA_DATA_DIR ?? '.lumina';
+  const { services, version: configVersion } = loadConfig(opts.config);
+  const clock: Clock = opts.clock ?? { now: () => new Date() };
+
+  const dynamo = await startDynamo(opts.inMemory ? {} : { path: join(dataDir, 'dynamo') });
+  const repo = new DynamoRolloutRepository(dynamo.doc, dynamo.table);
+  for (const svc of services) await repo.putServiceConfig(svc, configVersion);
+
+  const images = new LocalImageRegistry(opts.inMemory ? undefined : join(dataDir, 'images.json'));
+  const instances = new InstanceManager();
+  const proxies = new Map<string, { url: string; proxy: WeightedProxy }>();
+  const proxyFor = (name: string) => {
+    const p = proxies.get(name);
+    if (!p) throw new Error(`no proxy for service ${name}`);
+    return p.proxy;
+  };
+  const router = new LocalTrafficRouter(proxyFor, instances, images);
+  const metrics = new ProxyMetricsSource(proxyFor, router);
+  const topic = new LocalTopic({
+    ...(opts.inMemory ? {} : { file: join(dataDir, 'notifications.jsonl') }),
+    ...((opts.notifyWebhook ?? process.env.LUMINA_NOTIFY_WEBHOOK) ? { webhookUrl: opts.notifyWebhook ?? process.env.LUMINA_NOTIFY_WEBHOOK } : {}),
+    log,
+  });
+
+  const bus = new LocalBus({
+    busName: 'lumina',
+    account: LOCAL_ACCOUNT,
+    region: LOCAL_REGION,
+    logger: { info: (m) => log(`[bus] ${m}`), warn: (m) => log(`[bus] ${m}`), error: (m) => log(`[bus] ${m}`) },
+  });
+
+  // The HTTP surface first: our own event publisher speaks the real PutEvents protocol to it.
+  let apiHandler: ReturnType<typeof makeApiHandler> | undefined;
+  const server = createGateway({
+    api: (event) => apiHandler!(event, localContext('lumina-api')),
+    eventBridge: bus.httpHandler(),
+    local: {
+      'POST /local/images': async (body) => {
+        const p = PushBody.safeParse(body);
+        if (!p.success) {
+          const i = p.error.issues[0]!;
+          return { status: 400, body: { error: { code: 'InvalidImage', message: `${i.path.join('.') || '(body)'}: ${i.message}` } } };
+        }
+        const img = images.push(p.data.repository, p.data.tag, {
+          version: p.data.version ?? p.data.tag,
+          ...(p.data.faultRate !== undefined ? { faultRate: p.data.faultRate } : {}),
+          ...(p.data.latencyMs !== undefined ? { latencyMs: p.data.latencyMs } : {}),
+        });
+        return { status: 201, body: { ...img, account: LOCAL_ACCOUNT, region: LOCAL_REGION } };
+      },
+      'GET /local/notifications': async () => ({ status: 200, body: { notifications: topic.sent } }),
+      'GET /local/dead-letters': async () => ({ status: 200, body: { deadLetters: bus.deadLetters() } }),
+    },
+    log,
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? Number(process.env.LUMINA_PORT ?? 4000), '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+  const url = `http://127.0.0.1:${port}`;
+
+  const eventBridge = new EventBridgeClient({ endpoint: url, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const events = new EventBridgePublisher(eventBridge, 'lumina');
+  const deps: DeliveryDeps = { repo, router, metrics, notifier: topic, events, clock, metricsTimeoutMs: 3000 };
+  const definition = JSON.parse(readFileSync(new URL('../state-machines/canary.asl.json', import.meta.url), 'utf8'));
+  const sfn = new LocalStepFunctions({ definition, functions: localTaskFunctions(() => deps) });
+  apiHandler = makeApiHandler(() => ({ repo }));
+  const trigger = makeTriggerHandler(() => ({ repo, events, clock, executions: sfn }));
+
+  bus.addRule({
+    name: 'ecr-push-starts-rollout',
+    pattern: ecrPushPattern,
+    target: async (event: BusEvent) => {
+      await trigger(event, localContext('lumina-trigger'));
+    },
+  });
+  bus.addRule({
+    name: 'delivery-lifecycle-log',
+    pattern: deliveryLifecyclePattern,
+    target: async (event: BusEvent) => {
+      const d = event.detail as Record<string, unknown>;
+      const extra = d.canaryWeight !== undefined ? ` weight=${String(d.canaryWeight)}%` : d.verdict ? ` ${String(d.verdict)} @${String(d.stage)}%: ${String(d.reason)}` : '';
+      log(`[event] ${event['detail-type']} ${String(d.rolloutId)}${extra}`);
+    },
+  });
+
+  // Services: a proxy each, the stable revision running behind it (bootstrapped as :v1 on first start).
+  let nextProxyPort = opts.proxyPort ?? Number(process.env.LUMINA_PROXY_PORT ?? 4100);
+  const generators: TrafficGenerator[] = [];
+  for (const svc of services) {
+    if (svc.router.kind !== 'local') continue;
+    const proxy = new WeightedProxy({ service: svc.name, port: nextProxyPort });
+    const proxyPort = await proxy.listen();
+    if (nextProxyPort) nextProxyPort++;
+    proxies.set(svc.name, { url: `http://127.0.0.1:${proxyPort}`, proxy });
+    let record = await repo.getService(svc.name);
+    if (!record?.stableRevision) {
+      const img = images.push(svc.repository, 'v1', { version: 'v1' });
+      await repo.seedStableRevision(svc.name, revisionOf(svc.repository, 'v1', img.digest));
+      record = await repo.getService(svc.name);
+    }
+    await router.ensureStable(svc.name, record!.stableRevision!);
+    const rps = opts.trafficRps ?? 50;
+    if (rps > 0) {
+      const gen = new TrafficGenerator({ url: `http://127.0.0.1:${proxyPort}/`, rps });
+      gen.start();
+      generators.push(gen);
+    }
+  }
+
+  // Crash recovery: a rollout in flight when the runtime stopped is driven again from its stored status.
+  const recovered: Runtime['recovered'] = [];
+  for (const r of await repo.listActiveRollouts()) {
+    const action = r.status.outcome ? 'finalizing' : 'resumed';
+    // A rollout that never got past Prepare keeps its own name, so a redelivered push cannot start a twin.
+    const runName = r.status.lockHeld || r.status.outcome ? `${r.rolloutId}.restart-${Date.now().toString(36)}` : r.rolloutId;
+    log(`[recovery] rollout ${r.rolloutId} was in flight at step ${r.status.stepIndex + 1} (${r.status.canaryWeight} % canary): ${action}`);
+    await sfn.start(runName, { rolloutId: r.rolloutId });
+    recovered.push({ rolloutId: r.rolloutId, action });
+  }
+
+  return {
+    url,
+    port,
+    proxies,
+    repo,
+    bus,
+    sfn,
+    topic,
+    images,
+    router,
+    dynamo,
+    services,
+    recovered,
+    close: async () => {
+      for (const g of generators) g.stop();
+      await sfn.stopAll();
+      await bus.drain();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const { proxy } of proxies.values()) await proxy.close();
+      await instances.stopAll();
+      eventBridge.destroy();
+      await dynamo.close();
+    },
+  };
+}
