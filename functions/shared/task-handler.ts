@@ -5,7 +5,6 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import type { DeliveryDeps } from '../../core/delivery/ports.js';
 import { logger, metrics, tracer } from './powertools.js';
 
 /** What every task receives from the state machine: the rollout id, plus an error when a Catch routed here. */
@@ -25,7 +24,7 @@ export class InvalidTaskInputError extends Error {
  * Wraps one core task as a Lambda handler: parse the state input, call core with injected deps,
  * log and count. The local runtime builds its task functions with this same factory.
  */
-export function makeTaskHandler<I, O>(name: string, task: (deps: DeliveryDeps, input: I) => Promise<O>, deps: () => DeliveryDeps) {
+export function makeTaskHandler<D, I, O>(name: string, task: (deps: D, input: I) => Promise<O>, deps: () => D) {
   const base = async (event: unknown, _context: Context): Promise<O> => {
     const parsed = TaskInputSchema.safeParse(event);
     if (!parsed.success) throw new InvalidTaskInputError(`${name}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
