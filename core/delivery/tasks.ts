@@ -31,13 +31,13 @@ export interface FinalOutput {
 
 const SYSTEM = 'system:state-machine';
 
-async function load(deps: DeliveryDeps, rolloutId: string): Promise<RolloutView> {
+async function load(deps: Pick<DeliveryDeps, 'repo'>, rolloutId: string): Promise<RolloutView> {
   const rollout = await deps.repo.getRollout(rolloutId);
   if (!rollout) throw new RolloutNotFoundError(`rollout ${rolloutId} does not exist`);
   return rollout;
 }
 
-async function service(deps: DeliveryDeps, rollout: Rollout): Promise<ServiceRecord> {
+async function service(deps: Pick<DeliveryDeps, 'repo'>, rollout: Rollout): Promise<ServiceRecord> {
   const svc = await deps.repo.getService(rollout.service);
   if (!svc) throw new RolloutNotFoundError(`service ${rollout.service} of rollout ${rollout.rolloutId} is not configured`);
   return svc;
@@ -68,7 +68,7 @@ const output = (rollout: Pick<Rollout, 'rolloutId' | 'spec' | 'status'>, now: Da
 });
 
 /** Takes the service lock and starts the canary at 0 % — or, for a rollout that already held it, resumes. */
-export async function prepare(deps: DeliveryDeps, input: TaskInput): Promise<TaskOutput> {
+export async function prepare(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'clock'>, input: TaskInput): Promise<TaskOutput> {
   const rollout = await load(deps, input.rolloutId);
   const now = deps.clock.now();
   if (rollout.status.outcome || rollout.status.abort.requested) return output(rollout, now);
@@ -93,7 +93,7 @@ export async function prepare(deps: DeliveryDeps, input: TaskInput): Promise<Tas
   return output(saved, now);
 }
 
-export async function setWeight(deps: DeliveryDeps, input: TaskInput): Promise<TaskOutput> {
+export async function setWeight(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'events' | 'clock'>, input: TaskInput): Promise<TaskOutput> {
   const rollout = await load(deps, input.rolloutId);
   const now = deps.clock.now();
   const next = nextAction(rollout, now);
@@ -117,7 +117,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** Measures the canary over the last interval, judges it and decides. Metrics-source failures are measurements too. */
-export async function analyse(deps: DeliveryDeps, input: TaskInput): Promise<TaskOutput> {
+export async function analyse(deps: Pick<DeliveryDeps, 'repo' | 'metrics' | 'events' | 'clock' | 'metricsTimeoutMs'>, input: TaskInput): Promise<TaskOutput> {
   const rollout = await load(deps, input.rolloutId);
   const now = deps.clock.now();
   const next = nextAction(rollout, now);
@@ -159,7 +159,7 @@ export async function analyse(deps: DeliveryDeps, input: TaskInput): Promise<Tas
 
 const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
-export async function promote(deps: DeliveryDeps, input: TaskInput): Promise<TaskOutput> {
+export async function promote(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'events' | 'clock'>, input: TaskInput): Promise<TaskOutput> {
   const rollout = await load(deps, input.rolloutId);
   const now = deps.clock.now();
   if (rollout.status.outcome === 'succeeded') return output(rollout, now);
@@ -176,7 +176,7 @@ export async function promote(deps: DeliveryDeps, input: TaskInput): Promise<Tas
 }
 
 /** Sends all traffic back to stable and tears the canary down. Never touches traffic it did not take (no lock). */
-export async function rollback(deps: DeliveryDeps, input: TaskInput): Promise<TaskOutput> {
+export async function rollback(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'events' | 'clock'>, input: TaskInput): Promise<TaskOutput> {
   const rollout = await load(deps, input.rolloutId);
   const now = deps.clock.now();
   if (rollout.status.outcome) return output(rollout, now);
@@ -225,7 +225,7 @@ const eventFailure = (f: Failure) => ({
 });
 
 /** Records the terminal outcome and releases the service lock. */
-export async function finalize(deps: DeliveryDeps, input: TaskInput): Promise<FinalOutput> {
+export async function finalize(deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'>, input: TaskInput): Promise<FinalOutput> {
   let rollout = await load(deps, input.rolloutId);
   const now = deps.clock.now();
   if (!rollout.status.outcome) {
@@ -260,7 +260,7 @@ export async function finalize(deps: DeliveryDeps, input: TaskInput): Promise<Fi
 }
 
 /** Publishes the outcome to the notification topic (SNS in AWS). */
-export async function notify(deps: DeliveryDeps, input: FinalOutput): Promise<FinalOutput> {
+export async function notify(deps: Pick<DeliveryDeps, 'repo' | 'notifier'>, input: FinalOutput): Promise<FinalOutput> {
   const rollout = await load(deps, input.rolloutId);
   const { status } = rollout;
   const outcome = status.outcome ?? input.outcome;
