@@ -18,6 +18,7 @@ interface Slot {
  */
 export class LocalTrafficRouter implements TrafficRouter {
   private readonly slots = new Map<string, { stable?: Slot; canary?: Slot }>();
+  private launches = 0;
 
   constructor(
     private readonly proxyFor: (service: string) => WeightedProxy,
@@ -33,7 +34,8 @@ export class LocalTrafficRouter implements TrafficRouter {
 
   private async launch(service: string, role: 'stable' | 'canary', revision: Revision): Promise<Slot> {
     const image = this.images.get(revision.digest);
-    const key = `${service}/${role}/${revision.digest.slice(7, 19)}`;
+    // Unique per launch: a promoted canary keeps running as stable under its old key.
+    const key = `${service}/${role}/${revision.digest.slice(7, 19)}/${++this.launches}`;
     const { url } = await this.instances.start(key, { version: image.config.version, faultRate: image.config.faultRate, latencyMs: image.config.latencyMs });
     return { key, digest: revision.digest, url };
   }
