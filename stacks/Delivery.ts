@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Api, Function, type FunctionProps, type StackContext } from 'sst/constructs';
+import { useProject } from 'sst/project.js';
+import { tableDefinition } from '../adapters/dynamo/keys.js';
+import { ecrPushPattern } from '../events/rules.js';
+import {
+  publishNotifications,
+  putDeliveryEvents,
+  readCanaryMetrics,
+  shiftTraffic,
+  startRollouts,
+  tableReadOnly,
+  tableReadWrite,
+} from './policies.js';
+import { loadDeliveryConfig, seedServiceConfigs } from './service-config.js';
+import { apiRoutes } from '../functions/api/routes.js';
+
+/**
+ * The state machine's Task variables (DefinitionSubstitutions in state-machines/canary.asl.json) and
+ * the handler behind each. Same pairs as taskDefinitions in functions/tasks/bindings.ts, which the
+ * stack does not import (it would pull the handlers' runtime dependencies into synthesis).
+ */
+export const TASK_HANDLERS = {
+  PrepareFunctionArn: 'functions/tasks/prepare.handler',
+  SetWeightFunctionArn: 'functions/tasks/set-weight.handler',
+  AnalyseFunctionArn: 'functions/tasks/analyse.handler',
+  PromoteFunctionArn: 'functions/tasks/promote.handler',
+  RollbackFunctionArn: 'functions/tasks/rollback.handler',
+  FinalizeFunctionArn: 'functions/tasks/finalize.handler',
+  NotifyFunctionArn: 'functions/tasks/notify.handler',
+} as const;
+export type TaskVariable = keyof typeof TASK_HANDLERS;
+
+export const TRIGGER_HANDLER = 'functions/trigger/ecr-push.handler';
+export const API_HANDLER = 'functions/api/http.handler';
+export const CANARY_ASL = 'state-machines/canary.asl.json';
+
+/** Stages whose data may be thrown away with the stack; every other stage keeps (and protects) the table. */
+export const isEphemeralStage = (stage: string) => stage === 'dev';
+
+
+export function Delivery({ stack, app }: StackContext) {
+  const root = useProject().paths.root;
+  const ephemeral = isEphemeralStage(app.stage);
+  // Read (and validate) the services config first: an invalid file fails before anything is built.
+  const servicesConfig = loadDeliveryConfig(root);
+
+  // ---- Storage and messaging ----
+  const table = new dynamodb.Table(stack, 'Table', {
+    partitionKey: { name: tableDefinition.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: tableDefinition.sortKey, type: dynamodb.AttributeType.STRING },
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: !ephemeral,
+    removalPolicy: ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  });
+  for (const index of tableDefinition.indexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+  }
+
+  /** Our own lifecycle events (source lumina.delivery); AWS service events stay on the default bus. */
+  const bus = new events.EventBus(stack, 'Bus', { eventBusName: `lumina-${app.stage}` });
+  const topic = new sns.Topic(stack, 'Notifications', { displayName: `Lumina rollouts (${app.stage})` });
+
+  // ---- Functions ----
+  const baseEnv = {
+    TABLE_NAME: table.tableName,
+    EVENT_BUS_NAME: bus.eventBusName,
+    POWERTOOLS_SERVICE_NAME: 'lumina',
+    POWERTOOLS_METRICS_NAMESPACE: 'Lumina',
+  };
+  const fn = (id: string, handler: string, props: Omit<FunctionProps, 'handler'> = {}) =>
+    new Function(stack, id, { timeout: '30 seconds', ...props, handler, environment: { ...baseEnv, ...props.environment } });
+
+  const tasks = Object.fromEntries(
+    (Object.entries(TASK_HANDLERS) as [TaskVariable, string][]).map(([variable, handler]) => [
+      variable,
+      fn(variable.replace(/FunctionArn$/, ''), handler, variable === 'NotifyFunctionArn' ? { environment: { TOPIC_ARN: topic.topicArn } } : {}),
+    ]),
+  ) as Record<TaskVariable, Function>;
+  const taskFunctions = Object.values(tasks);
+
+  // ---- State machine ----
+  const definition = readFileSync(path.join(root, CANARY_ASL), 'utf8');
+  const unbound = [...definition.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!).filter((v) => !(v in tasks));
+  if (unbound.length > 0) throw new Error(`${CANARY_ASL} uses substitutions with no function bound: ${unbound.join(', ')}`);
+
+  const stateMachineLogs = new logs.LogGroup(stack, 'CanaryLogs', {
+    logGroupName: `/aws/vendedlogs/states/lumina-${app.stage}-canary`,
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  });
+  const stateMachine = new sfn.StateMachine(stack, 'Canary', {
+    stateMachineType: sfn.StateMachineType.STANDARD,
+    definitionBody: sfn.DefinitionBody.fromString(definition),
+    definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([variable, f]) => [variable, f.functionArn])),
+    logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    tracingEnabled: true,
+  });
+
+  // ---- ECR push -> trigger (rule on the default bus, where ECR sends its events) ----
+  const trigger = fn('EcrPushTrigger', TRIGGER_HANDLER, { environment: { STATE_MACHINE_ARN: stateMachine.stateMachineArn } });
+  const triggerDlq = new sqs.Queue(stack, 'EcrPushDeadLetters', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    retentionPeriod: Duration.days(14),
+  });
+  // CfnRule with the shared pattern object as-is: every key ('detail-type', nested detail) reaches the template verbatim.
+  const ecrPushRule = new events.CfnRule(stack, 'EcrPushRule', {
+    description: 'Successful ECR image pushes start a canary rollout',
+    eventBusName: 'default',
+    eventPattern: ecrPushPattern,
+    state: 'ENABLED',
+    targets: [
+      {
+        id: 'EcrPushTrigger',
+        arn: trigger.functionArn,
+        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 8 },
+        deadLetterConfig: { arn: triggerDlq.queueArn },
+      },
+    ],
+  });
+  const eventsPrincipal = new ServicePrincipal('events.amazonaws.com');
+  trigger.addPermission('InvokeFromEcrPushRule', { principal: eventsPrincipal, sourceArn: ecrPushRule.attrArn });
+  triggerDlq.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'EcrPushRuleDeadLetters',
+      principals: [eventsPrincipal],
+      actions: ['sqs:SendMessage'],
+      resources: [triggerDlq.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': ecrPushRule.attrArn } },
+    }),
+  );
+
+  // ---- Read API (IAM-authorized; /health is open for load-balancer style probes) ----
+  const http = fn('HttpApi', API_HANDLER, { timeout: '10 seconds' });
+  const api = new Api(stack, 'Api', {
+    // One route table (functions/api/routes.ts) for API Gateway and the local gateway.
+    routes: Object.fromEntries(apiRoutes.map((r) => [`${r.method} ${r.path}`, { function: http, authorizer: r.auth }])),
+  });
+
+  // ---- Grants: least privilege, one capability per line (statement builders in ./policies.ts) ----
+  const grant = (fns: Function[], ...statements: PolicyStatement[]) =>
+    fns.forEach((f) => statements.forEach((s) => f.addToRolePolicy(s)));
+  grant([trigger, ...taskFunctions], tableReadWrite(table), putDeliveryEvents(bus));
+  grant([http], tableReadOnly(table));
+  grant([trigger], startRollouts(stateMachine));
+  grant([tasks.NotifyFunctionArn], publishNotifications(topic));
+  grant([tasks.AnalyseFunctionArn], readCanaryMetrics());
+  grant(
+    [tasks.PrepareFunctionArn, tasks.SetWeightFunctionArn, tasks.PromoteFunctionArn, tasks.RollbackFunctionArn],
+    ...shiftTraffic(stack, servicesConfig?.services),
+  );
+  // The state machine invokes exactly its seven task functions.
+  stateMachine.addToRolePolicy(
+    new PolicyStatement({ sid: 'InvokeTasks', actions: ['lambda:InvokeFunction'], resources: taskFunctions.map((f) => f.functionArn) }),
+  );
+
+  // ---- Services config seeding (deploy-time writes of lumina.config.json / $LUMINA_CONFIG) ----
+  if (servicesConfig) seedServiceConfigs(stack, table, servicesConfig);
+
+  stack.addOutputs({
+    ApiUrl: api.url,
+    TableName: table.tableName,
+    EventBusName: bus.eventBusName,
+    TopicArn: topic.topicArn,
+    StateMachineArn: stateMachine.stateMachineArn,
+  });
+
+  return { table, bus, topic, stateMachine, api, tasks, trigger, http };
+}

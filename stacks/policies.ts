@@ -1,0 +1,92 @@
+import { Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { DELIVERY_SOURCE } from '../events/define.js';
+import type { AlbServiceConfig } from './service-config.js';
+
+/**
+ * Least-privilege statements, one builder per capability. Each names its actions explicitly (never a
+ * wildcard action) and the narrowest resources the API supports.
+ */
+
+const tableResources = (table: ITable) => [table.tableArn, `${table.tableArn}/index/*`];
+
+/** What adapters/dynamo/repository.ts issues: Get/Put/Update/Query (no Scan, no Delete, no batch). */
+export const tableReadWrite = (table: ITable) =>
+  new PolicyStatement({
+    sid: 'TableReadWrite',
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    resources: tableResources(table),
+  });
+
+/** The read API: point reads and index queries only. */
+export const tableReadOnly = (table: ITable) =>
+  new PolicyStatement({
+    sid: 'TableReadOnly',
+    actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    resources: tableResources(table),
+  });
+
+/** PutEvents on our bus only, and only with our own source. */
+export const putDeliveryEvents = (bus: IEventBus) =>
+  new PolicyStatement({
+    sid: 'PutDeliveryEvents',
+    actions: ['events:PutEvents'],
+    resources: [bus.eventBusArn],
+    conditions: { StringEquals: { 'events:source': [DELIVERY_SOURCE] } },
+  });
+
+export const publishNotifications = (topic: ITopic) =>
+  new PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [topic.topicArn] });
+
+export const startRollouts = (stateMachine: IStateMachine) =>
+  new PolicyStatement({ sid: 'StartRollouts', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] });
+
+/** CloudWatch metric reads have no resource-level permissions: Resource '*', two named actions. */
+export const readCanaryMetrics = () =>
+  new PolicyStatement({ sid: 'ReadCanaryMetrics', actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], resources: ['*'] });
+
+/** ECS service ARN from a cluster given by name or ARN. */
+function ecsServiceArn(scope: Construct, cluster: string, service: string): string {
+  if (cluster.startsWith('arn:')) return `${cluster.replace(':cluster/', ':service/')}/${service}`;
+  return Stack.of(scope).formatArn({ service: 'ecs', resource: 'service', resourceName: `${cluster}/${service}` });
+}
+
+/**
+ * Traffic shifting (prepare, set-weight, promote, rollback): weight the ALB listener/rule, scale and
+ * re-point the ECS services, register the canary task definition.
+ *
+ * With a services config the mutating actions are scoped to the configured listeners, rules and ECS
+ * services; without one (services seeded some other way) they fall back to Resource '*'.
+ * Describe*, RegisterTaskDefinition and DescribeTaskDefinition have no resource-level permissions.
+ */
+export function shiftTraffic(scope: Construct, services: AlbServiceConfig[] | undefined): PolicyStatement[] {
+  const scoped = (pick: (s: AlbServiceConfig) => string | string[] | undefined): string[] =>
+    services ? [...new Set(services.flatMap((s) => pick(s) ?? []))] : ['*'];
+  const listeners = scoped((s) => s.router.listenerArn);
+  const rules = scoped((s) => s.router.listenerRuleArn);
+  const ecsServices = scoped((s) => [s.router.stableService, s.router.canaryService].map((svc) => ecsServiceArn(scope, s.router.cluster, svc)));
+
+  const statements = [
+    new PolicyStatement({ sid: 'DescribeAlb', actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'], resources: ['*'] }),
+    new PolicyStatement({ sid: 'TaskDefinitions', actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] }),
+    new PolicyStatement({
+      sid: 'PassTaskRoles',
+      actions: ['iam:PassRole'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }),
+  ];
+  // A configured set with nothing of a kind (e.g. no service uses a listener rule) grants nothing for it.
+  const scopedGrant = (sid: string, actions: string[], resources: string[]) => {
+    if (resources.length > 0) statements.push(new PolicyStatement({ sid, actions, resources }));
+  };
+  scopedGrant('ModifyListener', ['elasticloadbalancing:ModifyListener'], listeners);
+  scopedGrant('ModifyListenerRule', ['elasticloadbalancing:ModifyRule'], rules);
+  scopedGrant('UpdateEcsServices', ['ecs:UpdateService', 'ecs:DescribeServices'], ecsServices);
+  return statements;
+}
