@@ -4,7 +4,7 @@ import type { MetricsSource, TrafficRouter } from '../core/delivery/ports.js';
 import type { Revision } from '../core/delivery/rollout.js';
 import type { LocalImageRegistry } from './images.js';
 import type { InstanceManager } from './instances.js';
-import type { WeightedProxy } from './proxy.js';
+import { BUCKET_MS, type WeightedProxy } from './proxy.js';
 
 interface Slot {
   key: string;
@@ -116,7 +116,12 @@ export class ProxyMetricsSource implements MetricsSource {
   ) {}
 
   async sample(service: ServiceConfig, role: 'canary' | 'stable', window: { from: Date; to: Date }): Promise<MetricSample> {
-    const o = this.proxyFor(service.name).observe(role, window.to.getTime() - window.from.getTime(), window.to.getTime());
+    // The proxy keeps 1-second buckets. Widen the window down to the start of the bucket holding `from`,
+    // so it always covers at least the asked-for length (CloudWatch widens to whole periods likewise);
+    // the sample reports the window it actually measured.
+    const to = window.to.getTime();
+    const from = Math.floor(window.from.getTime() / BUCKET_MS) * BUCKET_MS;
+    const o = this.proxyFor(service.name).observe(role, to - from, to);
     const url = role === 'canary' ? this.router.canaryUrl(service.name) : this.router.stableUrl(service.name);
     return {
       from: o.from,
