@@ -89,7 +89,15 @@ export function Delivery({ stack, app }: StackContext) {
   const tasks = Object.fromEntries(
     (Object.entries(TASK_HANDLERS) as [TaskVariable, string][]).map(([variable, handler]) => [
       variable,
-      fn(variable.replace(/FunctionArn$/, ''), handler, variable === 'NotifyFunctionArn' ? { environment: { TOPIC_ARN: topic.topicArn } } : {}),
+      fn(
+        variable.replace(/FunctionArn$/, ''),
+        handler,
+        variable === 'NotifyFunctionArn'
+          ? { environment: { TOPIC_ARN: topic.topicArn } }
+          : variable === 'PromoteFunctionArn'
+            ? { timeout: '90 seconds' } // waits up to 60 s for the stable ECS service, then TransientError
+            : {},
+      ),
     ]),
   ) as Record<TaskVariable, Function>;
   const taskFunctions = Object.values(tasks);

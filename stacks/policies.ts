@@ -74,6 +74,13 @@ export function shiftTraffic(scope: Construct, services: AlbServiceConfig[] | un
   const statements = [
     new PolicyStatement({ sid: 'DescribeAlb', actions: ['elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules'], resources: ['*'] }),
     new PolicyStatement({ sid: 'TaskDefinitions', actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] }),
+    // Copying a tagged task definition tags the new revision; ECS checks TagResource for that create action only.
+    new PolicyStatement({
+      sid: 'TagNewTaskDefinitions',
+      actions: ['ecs:TagResource'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+    }),
     new PolicyStatement({
       sid: 'PassTaskRoles',
       actions: ['iam:PassRole'],

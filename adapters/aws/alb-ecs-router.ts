@@ -18,7 +18,7 @@ import {
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RouterConfig, ServiceConfig } from '../../core/config/services.js';
-import type { TrafficRouter } from '../../core/delivery/ports.js';
+import { TransientError, type TrafficRouter } from '../../core/delivery/ports.js';
 import type { Revision } from '../../core/delivery/rollout.js';
 
 export type AlbRouterConfig = Extract<RouterConfig, { kind: 'alb' }>;
@@ -29,9 +29,7 @@ export class UnsupportedRouterError extends Error {
 }
 
 /** Not done yet, try again later (e.g. the stable service is still deploying). Step Functions retries on this name. */
-export class TransientError extends Error {
-  override name = 'TransientError';
-}
+export { TransientError };
 
 /** ECS reported the stable service's deployment of the promoted task definition as FAILED. */
 export class DeploymentFailedError extends Error {

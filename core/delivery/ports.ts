@@ -52,7 +52,7 @@ export interface TrafficRouter {
   /** Starts the new revision beside the stable one, at 0 % traffic. Idempotent. */
   deployCanary(service: ServiceConfig, revision: Revision, stable: Revision | null): Promise<void>;
   setCanaryWeight(service: ServiceConfig, weight: number): Promise<void>;
-  /** The canary revision becomes the stable one and takes 100 %; the old stable is retired. */
+  /** The canary revision becomes the stable one and takes 100 %; the old stable is retired. May throw TransientError. */
   promote(service: ServiceConfig, revision: Revision): Promise<void>;
   /** 100 % back to the stable revision, canary torn down. Idempotent. */
   rollback(service: ServiceConfig, stable: Revision | null): Promise<void>;
@@ -103,6 +103,15 @@ export class ConcurrentUpdateError extends Error {
 
 export class ServiceBusyError extends Error {
   override name = 'ServiceBusyError';
+}
+
+/**
+ * A traffic operation that has not finished yet and should be retried as is (e.g. the stable ECS
+ * service is still deploying the promoted image). The state machine retries it patiently instead of
+ * rolling back.
+ */
+export class TransientError extends Error {
+  override name = 'TransientError';
 }
 
 export class RolloutNotFoundError extends Error {

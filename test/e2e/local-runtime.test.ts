@@ -22,7 +22,7 @@ async function push(...args: string[]) {
 }
 
 async function finished(digest: string) {
-  return until(`rollout of ${digest} to end`, async () => {
+  return until<any>(`rollout of ${digest} to end`, async () => {
     const { rollouts } = await getJson(`${rt.url}/api/rollouts?service=demo&limit=5`);
     const mine = rollouts.find((r: { image: string }) => r.image.endsWith(digest));
     if (!mine || !TERMINAL.includes(mine.phase)) return undefined;
