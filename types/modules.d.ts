@@ -10,3 +10,11 @@ declare module 'dynalite' {
   }
   export default function dynalite(options?: DynaliteOptions): Server;
 }
+
+declare module 'asl-validator' {
+  interface ValidationResult {
+    isValid: boolean;
+    errors: { 'Error code'?: string; Message?: string; [k: string]: unknown }[];
+  }
+  export default function aslValidator(definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }): ValidationResult;
+}
