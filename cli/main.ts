@@ -3,6 +3,8 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { ApiError, LuminaClient } from './client.js';
 import { renderRollout, TERMINAL_PHASES, type RolloutDoc } from './render.js';
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // pinned SDK versions support node 20
+
 const DEFAULT_ENDPOINT = process.env.LUMINA_ENDPOINT ?? `http://127.0.0.1:${process.env.LUMINA_PORT ?? 4000}`;
 
 const rate = (v: string) => {

@@ -7,6 +7,8 @@ import { startRuntime } from './runtime.js';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true'; // EMF lines are for CloudWatch; locally they are noise
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+// Lambda runs node 22; locally node 20 is supported by our pinned SDK versions.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const started = Date.now();
 const rt = await startRuntime().catch((e: unknown) => {

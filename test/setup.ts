@@ -7,3 +7,4 @@ if (!process.env.LUMINA_TEST_LOGS) {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 }
 process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
