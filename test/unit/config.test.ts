@@ -33,3 +33,12 @@ describe('parseDeliveryConfig', () => {
     ).toThrow('services.b.repository: repository r1 is already mapped to service a');
   });
 });
+
+describe('lumina.config.example.json (what the README tells users to copy)', () => {
+  it('is a valid delivery config', async () => {
+    const { readFileSync } = await import('node:fs');
+    const services = parseDeliveryConfig(JSON.parse(readFileSync(new URL('../../lumina.config.example.json', import.meta.url), 'utf8')));
+    expect(services.map((s) => s.name)).toEqual(['checkout', 'catalog']);
+    expect(services.every((s) => s.router.kind === 'alb')).toBe(true);
+  });
+});
