@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The bus our own events travel on (the default bus in AWS receives aws.* events). */
 export const DELIVERY_SOURCE = 'lumina.delivery';

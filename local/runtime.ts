@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge-publisher.js';
 import { DynamoRolloutRepository } from '../adapters/dynamo/repository.js';
 import { parseDeliveryConfig, type ServiceConfig } from '../core/config/services.js';

@@ -23,8 +23,10 @@ export interface BundleResult {
 }
 
 /**
- * Bundles each handler the way the stack deploys it: ESM, minified, node22, everything (AWS SDK v3
- * included) inside the bundle, so the size is the real cold-start payload.
+ * Bundles each handler the way SST v2 deploys an ESM function: minified, node22, `mainFields`
+ * module-first (so the AWS SDK's ES builds are tree-shaken to the commands we use), every dependency
+ * — the AWS SDK included, pinned by package.json rather than whatever the runtime ships — inside the
+ * bundle, so the size is the real deployment payload.
  */
 export async function bundleAll(outDir = 'dist/functions'): Promise<BundleResult[]> {
   mkdirSync(outDir, { recursive: true });
@@ -41,10 +43,11 @@ export async function bundleAll(outDir = 'dist/functions'): Promise<BundleResult
       minify: true,
       metafile: true,
       logLevel: 'silent',
+      mainFields: ['module', 'main'],
       // ESM bundles of CommonJS dependencies need a require() in scope.
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     });
-    const bytes = res.metafile.outputs[file]?.bytes ?? 0;
+    const bytes = Object.entries(res.metafile.outputs).find(([k]) => file.endsWith(k) || k.endsWith(file))?.[1].bytes ?? 0;
     out.push({ entry, file, bytes, metafile: res.metafile });
   }
   return out;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CanaryOptionsSchema } from '../delivery/spec.js';
 
 /** How traffic reaches a service's two versions. */

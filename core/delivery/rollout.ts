@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AnalysisCounters, Measurement } from './analysis.js';
 import type { RolloutSpec } from './spec.js';
 

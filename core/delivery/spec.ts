@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A rollout spec, shaped like Argo Rollouts': a strategy expanded into an ordered list of steps

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { phaseOf } from '../../core/delivery/phase.js';
 import type { RolloutRepository, RolloutView } from '../../core/delivery/ports.js';
 import type { RouteKey } from './routes.js';
