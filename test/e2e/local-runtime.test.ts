@@ -26,7 +26,9 @@ async function finished(digest: string) {
     const { rollouts } = await getJson(`${rt.url}/api/rollouts?service=demo&limit=5`);
     const mine = rollouts.find((r: { image: string }) => r.image.endsWith(digest));
     if (!mine || !TERMINAL.includes(mine.phase)) return undefined;
-    return getJson(`${rt.url}/api/rollouts/${mine.rolloutId}`);
+    const full = await getJson(`${rt.url}/api/rollouts/${mine.rolloutId}`);
+    // Terminal once finalized (lock released, outcome events out) and notified.
+    return full.status.completedAt && rt.topic.sent.some((n) => n.rolloutId === mine.rolloutId) ? full : undefined;
   }, 60_000, 250);
 }
 
