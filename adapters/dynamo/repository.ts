@@ -96,14 +96,15 @@ export class DynamoRolloutRepository implements RolloutRepository {
     return res.Item ? toRollout(res.Item) : null;
   }
 
-  async updateStatus(rolloutId: string, expectedVersion: number, status: RolloutStatus, audit: AuditEntry[]): Promise<RolloutView> {
+  async updateStatus(rolloutId: string, expectedVersion: number, status: RolloutStatus, audit: AuditEntry[], stableRevision?: Revision | null): Promise<RolloutView> {
+    const withStable = stableRevision !== undefined;
     const terminal = status.outcome !== undefined && status.completedAt !== undefined;
     try {
       const res = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.rollout(rolloutId),
-          UpdateExpression: `SET #status = :status, version = :next, updatedAt = :now, audit = list_append(if_not_exists(audit, :empty), :audit)${terminal ? ' REMOVE GSI2PK, GSI2SK' : ''}`,
+          UpdateExpression: `SET #status = :status, version = :next, updatedAt = :now, audit = list_append(if_not_exists(audit, :empty), :audit)${withStable ? ', stableRevision = :stable' : ''}${terminal ? ' REMOVE GSI2PK, GSI2SK' : ''}`,
           ConditionExpression: 'version = :expected',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -113,6 +114,7 @@ export class DynamoRolloutRepository implements RolloutRepository {
             ':now': new Date().toISOString(),
             ':audit': audit,
             ':empty': [],
+            ...(withStable ? { ':stable': stableRevision } : {}),
           },
           ReturnValues: 'ALL_NEW',
         }),

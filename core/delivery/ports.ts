@@ -32,9 +32,10 @@ export interface RolloutRepository {
   getRollout(rolloutId: string): Promise<RolloutView | null>;
   /**
    * Writes a new status and appends audit entries in one conditional write on `expectedVersion`
-   * (throws ConcurrentUpdateError when someone else wrote first). Returns the stored rollout.
+   * (throws ConcurrentUpdateError when someone else wrote first). `stableRevision`, when given, is
+   * written in the same update. Returns the stored rollout.
    */
-  updateStatus(rolloutId: string, expectedVersion: number, status: RolloutStatus, audit: AuditEntry[]): Promise<RolloutView>;
+  updateStatus(rolloutId: string, expectedVersion: number, status: RolloutStatus, audit: AuditEntry[], stableRevision?: Revision | null): Promise<RolloutView>;
   /** Stores a measurement under a deterministic key (step, sequence): a retried task overwrites, never duplicates. */
   putMeasurement(rolloutId: string, seq: number, measurement: Measurement): Promise<void>;
   listMeasurements(rolloutId: string): Promise<Measurement[]>;

@@ -76,11 +76,18 @@ export async function prepare(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'cloc
   const lock = await deps.repo.acquireLock(rollout.service, rollout.rolloutId);
   if (!lock.acquired) throw new ServiceBusyError(`service ${rollout.service} is busy with rollout ${lock.holder}`);
   // Record the lock before touching traffic: from here on, any failure goes through a rollback that restores it.
+  // The stable revision is read again under the lock: the rollout before this one may have promoted
+  // a new one after this rollout was created.
   let current: RolloutView = rollout;
   if (!current.status.lockHeld) {
-    current = await deps.repo.updateStatus(current.rolloutId, current.version, { ...current.status, lockHeld: true }, [
-      entry(now, 'lock.acquired', `service ${current.service} locked for this rollout`),
-    ]);
+    const stable = (await deps.repo.getService(current.service))?.stableRevision ?? null;
+    current = await deps.repo.updateStatus(
+      current.rolloutId,
+      current.version,
+      { ...current.status, lockHeld: true },
+      [entry(now, 'lock.acquired', `service ${current.service} locked for this rollout; stable is ${stable?.image ?? 'nothing yet'}`)],
+      stable,
+    );
   }
   const resuming = current.status.canaryDeployed;
   await deps.router.deployCanary(svc.config, current.revision, current.stableRevision);

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { phaseOf } from '../../core/delivery/phase.js';
+import { prepare } from '../../core/delivery/tasks.js';
+import { startFromPush } from '../../core/delivery/trigger.js';
 import { ScriptedMetrics, healthy } from '../support/fakes.js';
 import { ecrPush, harness, type Harness } from '../support/harness.js';
 
@@ -135,5 +137,23 @@ describe('canary state machine through the local ASL runner, against dynalite', 
     expect(await h.push(failed)).toMatchObject({ status: 'ignored' });
     expect(await h.push({ source: 'aws.ecr', detail: 'nope' })).toMatchObject({ status: 'ignored', reason: expect.stringContaining('not a valid ECR Image Action event') });
     expect(h.sfn.list()).toHaveLength(0);
+  });
+
+  it('reads the stable revision again under the lock, so a rollout created before the previous promotion restores the right one', async () => {
+    h = await harness();
+    const rev = (tag: string) => ({ repository: 'demo', tag, digest: `sha256:${tag.padEnd(64, '0')}`, image: `demo:${tag}` });
+    await h.repo.seedStableRevision('demo', rev('a1'));
+    const noStart = { start: async () => ({ alreadyStarted: false }) };
+    const created = await startFromPush({ repo: h.repo, events: h.events, clock: h.clock, executions: noStart }, ecrPush('demo', 'v9'));
+    if (created.status !== 'started') throw new Error('not started');
+    expect((await h.repo.getRollout(created.rolloutId))!.stableRevision?.tag).toBe('a1');
+    // Meanwhile the previous rollout promotes b2 and releases the lock.
+    await h.repo.acquireLock('demo', 'previous');
+    await h.repo.releaseLock('demo', 'previous', rev('b2'));
+
+    await prepare(h.deps, { rolloutId: created.rolloutId });
+    const r = (await h.repo.getRollout(created.rolloutId))!;
+    expect(r.stableRevision?.tag).toBe('b2');
+    expect(r.audit.find((a) => a.action === 'lock.acquired')?.reason).toContain('stable is demo:b2');
   });
 });
