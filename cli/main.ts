@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ApiError, LuminaClient } from './client.js';
+import { registerFlagCommands } from './flags.js';
 import { renderRollout, TERMINAL_PHASES, type RolloutDoc } from './render.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // pinned SDK versions support node 20
@@ -125,6 +126,8 @@ program
     }
     console.log(o.json ? JSON.stringify(r, null, 2) : renderRollout(r, process.stdout.isTTY === true));
   });
+
+registerFlagCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ApiError) {

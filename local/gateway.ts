@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { matchRoute } from '../functions/api/routes.js';
+import { matchRoute, type HandlerName } from '../functions/api/routes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -9,8 +9,8 @@ export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayPr
 export type RawHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
 export interface GatewayOptions {
-  /** The API Lambda, invoked with API Gateway v2 (HTTP API) events. */
-  api: ApiHandler;
+  /** The Lambdas behind the HTTP API, by route handler name (functions/api/routes.ts), invoked with API Gateway v2 events. */
+  handlers: Record<HandlerName, ApiHandler>;
   /** Requests with `X-Amz-Target: AWSEvents.*` go to the bus's PutEvents wire protocol. */
   eventBridge: RawHandler;
   /** Local-only routes (not part of the AWS API), by `METHOD /path`; JSON in, JSON out. */
@@ -93,10 +93,10 @@ export function createGateway(opts: GatewayOptions): http.Server {
     if (route && 'allowed' in route) return error(res, 405, 'MethodNotAllowed', `${method} is not allowed on ${url.pathname}`, { allow: route.allowed.join(', ') });
     const body = await readBody(req);
     if (body === 'too-large') return error(res, 413, 'PayloadTooLarge', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-    if (body.length && !/^application\/(.+\+)?json\b/.test(req.headers['content-type'] ?? '')) {
-      return error(res, 415, 'UnsupportedMediaType', 'send JSON with Content-Type: application/json');
-    }
     if (local) {
+      if (body.length && !/^application\/(.+\+)?json\b/.test(req.headers['content-type'] ?? '')) {
+        return error(res, 415, 'UnsupportedMediaType', 'send JSON with Content-Type: application/json');
+      }
       let parsed: unknown;
       try {
         parsed = body.length ? JSON.parse(body.toString('utf8')) : {};
@@ -106,7 +106,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
       const out = await local(parsed);
       return sendJson(res, out.status, out.body);
     }
-    const result = await opts.api(toApiGatewayEvent(req, url, body, route!.routeKey, route!.pathParameters));
+    const result = await opts.handlers[route!.handler](toApiGatewayEvent(req, url, body, route!.routeKey, route!.pathParameters));
     const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
     res.writeHead(result.statusCode ?? 200, headers);
     res.end(result.body ?? '');

@@ -24,7 +24,14 @@ import { LocalTopic } from './notifier.js';
 import { WeightedProxy } from './proxy.js';
 import { LocalTrafficRouter, ProxyMetricsSource } from './router.js';
 import { LocalStepFunctions } from './sfn.js';
+import { FileFlagSource } from './flags.js';
+import { InvalidFlagsError } from '../core/flags/model.js';
+import { RateLimiter } from '../core/flags/rate-limit.js';
+import { ApiKeys } from '../functions/flags/auth.js';
+import { makeFlagsHandler } from '../functions/flags/handler-factory.js';
 import { TrafficGenerator } from './traffic.js';
+
+const DEFAULT_FLAGS: unknown = JSON.parse(readFileSync(new URL('./flags.default.json', import.meta.url), 'utf8'));
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -42,6 +49,12 @@ export interface RuntimeOptions {
   config?: unknown;
   /** Synthetic requests per second sent to each service through its proxy (0 = none). Default 50. */
   trafficRps?: number;
+  /** Flags file (seed or flagd format). Default `<dataDir>/flags.json`, created from local/flags.default.json. */
+  flagsFile?: string;
+  /** API keys required for flag evaluation (default env LUMINA_FLAG_API_KEYS, comma-separated; none = open). */
+  flagApiKeys?: string;
+  /** Flag evaluations per second per caller (default env LUMINA_FLAGS_RATE_LIMIT; 0 = unlimited). */
+  flagsRateLimit?: number;
   /** Webhook URL that receives SNS-style notifications. Default env LUMINA_NOTIFY_WEBHOOK. */
   notifyWebhook?: string;
   log?: (line: string) => void;
@@ -60,6 +73,7 @@ export interface Runtime {
   router: LocalTrafficRouter;
   dynamo: LocalDynamo;
   services: ServiceConfig[];
+  flags: FileFlagSource;
   /** Rollouts found in flight at start, and what was done about each. */
   recovered: { rolloutId: string; action: 'resumed' | 'finalizing' }[];
   close(): Promise<void>;
@@ -117,10 +131,22 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     logger: { info: (m) => log(`[bus] ${m}`), warn: (m) => log(`[bus] ${m}`), error: (m) => log(`[bus] ${m}`) },
   });
 
+  // Flags: a watched file in the data dir (AppConfig's stand-in), evaluated by the same handler as in AWS.
+  const flagSource = new FileFlagSource(opts.flagsFile ?? join(dataDir, 'flags.json'), { log, initial: DEFAULT_FLAGS });
+  const started = flagSource.start();
+  if (!started.ok) log(`[flags] ${started.error}`);
+  const apiKeys = new ApiKeys((opts.flagApiKeys ?? process.env.LUMINA_FLAG_API_KEYS ?? '').split(',').map((k) => k.trim()));
+  const rate = opts.flagsRateLimit ?? Number(process.env.LUMINA_FLAGS_RATE_LIMIT ?? 0);
+  const limiter = rate > 0 ? new RateLimiter(rate, rate) : undefined;
+  const flagsHandler = makeFlagsHandler(() => ({ source: flagSource, apiKeys, ...(limiter ? { limiter } : {}) }));
+
   // The HTTP surface first: our own event publisher speaks the real PutEvents protocol to it.
   let apiHandler: ReturnType<typeof makeApiHandler> | undefined;
   const server = createGateway({
-    api: (event) => apiHandler!(event, localContext('lumina-api')),
+    handlers: {
+      api: (event) => apiHandler!(event, localContext('lumina-api')),
+      flags: (event) => flagsHandler(event, localContext('lumina-flags')),
+    },
     eventBridge: bus.httpHandler(),
     local: {
       'POST /local/images': async (body) => {
@@ -135,6 +161,15 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
           ...(p.data.latencyMs !== undefined ? { latencyMs: p.data.latencyMs } : {}),
         });
         return { status: 201, body: { ...img, account: LOCAL_ACCOUNT, region: LOCAL_REGION } };
+      },
+      'POST /local/flags': async (body) => {
+        try {
+          const loaded = flagSource.publish(body);
+          return { status: 200, body: { version: loaded.version, format: loaded.set.format, flags: [...loaded.set.flags.keys()] } };
+        } catch (e) {
+          if (e instanceof InvalidFlagsError) return { status: 400, body: { error: { code: 'InvalidFlags', message: e.message, details: e.issues } } };
+          throw e;
+        }
       },
       'GET /local/notifications': async () => ({ status: 200, body: { notifications: topic.sent } }),
       'GET /local/dead-letters': async () => ({ status: 200, body: { deadLetters: bus.deadLetters() } }),
@@ -219,6 +254,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     router,
     dynamo,
     services,
+    flags: flagSource,
     recovered,
     close: async () => {
       for (const g of generators) g.stop();
@@ -229,6 +265,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       for (const { proxy } of proxies.values()) await proxy.close();
       await instances.stopAll();
       eventBridge.destroy();
+      flagSource.stop();
       await dynamo.close();
     },
   };

@@ -13,6 +13,7 @@ export const lambdaEntries = [
   'functions/tasks/finalize.ts',
   'functions/tasks/notify.ts',
   'functions/api/http.ts',
+  'functions/flags/evaluate.ts',
 ] as const;
 
 export interface BundleResult {

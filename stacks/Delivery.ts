@@ -14,6 +14,7 @@ import { tableDefinition } from '../adapters/dynamo/keys.js';
 import { ecrPushPattern } from '../events/rules.js';
 import {
   publishNotifications,
+  readFlagApiKeys,
   putDeliveryEvents,
   readCanaryMetrics,
   shiftTraffic,
@@ -22,6 +23,7 @@ import {
   tableReadWrite,
 } from './policies.js';
 import { loadDeliveryConfig, seedServiceConfigs } from './service-config.js';
+import { addFlagsConfig } from './flags.js';
 import { apiRoutes } from '../functions/api/routes.js';
 
 /**
@@ -42,6 +44,7 @@ export type TaskVariable = keyof typeof TASK_HANDLERS;
 
 export const TRIGGER_HANDLER = 'functions/trigger/ecr-push.handler';
 export const API_HANDLER = 'functions/api/http.handler';
+export const FLAGS_HANDLER = 'functions/flags/evaluate.handler';
 export const CANARY_ASL = 'state-machines/canary.asl.json';
 
 /** Stages whose data may be thrown away with the stack; every other stage keeps (and protects) the table. */
@@ -153,11 +156,24 @@ export function Delivery({ stack, app }: StackContext) {
     }),
   );
 
-  // ---- Read API (IAM-authorized; /health is open for load-balancer style probes) ----
+  // ---- Feature flags: AppConfig-hosted, evaluated by their own lean function ----
+  const flagsConfig = addFlagsConfig(stack, app.stage, root);
+  const flags = fn('Flags', FLAGS_HANDLER, {
+    timeout: '5 seconds',
+    environment: {
+      APPCONFIG_APPLICATION: flagsConfig.application.ref,
+      APPCONFIG_ENVIRONMENT: flagsConfig.environment.ref,
+      APPCONFIG_PROFILE: flagsConfig.profile.ref,
+      ...(process.env.LUMINA_FLAG_API_KEYS_SECRET ? { FLAG_API_KEYS_SECRET: process.env.LUMINA_FLAG_API_KEYS_SECRET } : {}),
+    },
+  });
+
+  // ---- HTTP API (read API IAM-authorized; /health and flag evaluation open, flags optionally keyed) ----
   const http = fn('HttpApi', API_HANDLER, { timeout: '10 seconds' });
+  const byHandler = { api: http, flags };
   const api = new Api(stack, 'Api', {
     // One route table (functions/api/routes.ts) for API Gateway and the local gateway.
-    routes: Object.fromEntries(apiRoutes.map((r) => [`${r.method} ${r.path}`, { function: http, authorizer: r.auth }])),
+    routes: Object.fromEntries(apiRoutes.map((r) => [`${r.method} ${r.path}`, { function: byHandler[r.handler], authorizer: r.auth }])),
   });
 
   // ---- Grants: least privilege, one capability per line (statement builders in ./policies.ts) ----
@@ -165,6 +181,8 @@ export function Delivery({ stack, app }: StackContext) {
     fns.forEach((f) => statements.forEach((s) => f.addToRolePolicy(s)));
   grant([trigger, ...taskFunctions], tableReadWrite(table), putDeliveryEvents(bus));
   grant([http], tableReadOnly(table));
+  grant([flags], flagsConfig.readFlags);
+  if (process.env.LUMINA_FLAG_API_KEYS_SECRET) grant([flags], readFlagApiKeys(stack, process.env.LUMINA_FLAG_API_KEYS_SECRET));
   grant([trigger], startRollouts(stateMachine));
   grant([tasks.NotifyFunctionArn], publishNotifications(topic));
   grant([tasks.AnalyseFunctionArn], readCanaryMetrics());
@@ -186,7 +204,11 @@ export function Delivery({ stack, app }: StackContext) {
     EventBusName: bus.eventBusName,
     TopicArn: topic.topicArn,
     StateMachineArn: stateMachine.stateMachineArn,
+    FlagsApplicationId: flagsConfig.application.ref,
+    FlagsEnvironmentId: flagsConfig.environment.ref,
+    FlagsProfileId: flagsConfig.profile.ref,
+    FlagsDeploymentStrategyId: flagsConfig.strategy.ref,
   });
 
-  return { table, bus, topic, stateMachine, api, tasks, trigger, http };
+  return { table, bus, topic, stateMachine, api, tasks, trigger, http, flags };
 }

@@ -97,3 +97,13 @@ export function shiftTraffic(scope: Construct, services: AlbServiceConfig[] | un
   scopedGrant('UpdateEcsServices', ['ecs:UpdateService', 'ecs:DescribeServices'], ecsServices);
   return statements;
 }
+
+/** The flags function reads its API keys from one Secrets Manager secret, given by name (a reference). */
+export function readFlagApiKeys(stack: Stack, secretName: string): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'ReadFlagApiKeys',
+    actions: ['secretsmanager:GetSecretValue'],
+    // Secrets Manager appends a 6-character suffix to secret ARNs.
+    resources: [`arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${secretName}-??????`],
+  });
+}

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod';
 import { phaseOf } from '../../core/delivery/phase.js';
 import type { RolloutRepository, RolloutView } from '../../core/delivery/ports.js';
-import type { RouteKey } from './routes.js';
+import type { RouteKeyFor } from './routes.js';
 
 /** Errors callers see: `{ error: { code, message, details } }`, never a stack trace. */
 export class HttpError extends Error {
@@ -57,7 +57,7 @@ export interface ApiDeps {
 
 type Route = (event: APIGatewayProxyEventV2, deps: ApiDeps) => Promise<APIGatewayProxyStructuredResultV2>;
 
-const routes: Record<RouteKey, Route> = {
+const routes: Record<RouteKeyFor<'api'>, Route> = {
   'GET /health': async () => json(200, { status: 'ok' }),
   'GET /api/services': async (_e, { repo }) => {
     const services = await repo.listServices();
@@ -98,7 +98,7 @@ const routes: Record<RouteKey, Route> = {
 
 /** Dispatches on API Gateway's routeKey (the local gateway sets the same). */
 export async function handleApi(event: APIGatewayProxyEventV2, deps: ApiDeps): Promise<APIGatewayProxyStructuredResultV2> {
-  const route = routes[event.routeKey as RouteKey];
+  const route = (routes as Record<string, Route | undefined>)[event.routeKey];
   try {
     if (!route) throw new HttpError(404, 'RouteNotFound', `no route ${event.routeKey}`);
     return await route(event, deps);

@@ -3,22 +3,37 @@
  * local gateway matches requests against it, producing the same `routeKey` and `pathParameters`.
  */
 export const apiRoutes = [
-  { method: 'GET', path: '/health', auth: 'none' },
-  { method: 'GET', path: '/api/services', auth: 'iam' },
-  { method: 'GET', path: '/api/rollouts', auth: 'iam' },
-  { method: 'GET', path: '/api/rollouts/{id}', auth: 'iam' },
+  { method: 'GET', path: '/health', auth: 'none', handler: 'api' },
+  { method: 'GET', path: '/api/services', auth: 'iam', handler: 'api' },
+  { method: 'GET', path: '/api/rollouts', auth: 'iam', handler: 'api' },
+  { method: 'GET', path: '/api/rollouts/{id}', auth: 'iam', handler: 'api' },
+  // Flag evaluation is called by applications, not operators: no IAM; optional API keys in the handler.
+  { method: 'POST', path: '/feature-flags/evaluate', auth: 'none', handler: 'flags' },
+  { method: 'POST', path: '/ofrep/v1/evaluate/flags/{key}', auth: 'none', handler: 'flags' },
+  { method: 'POST', path: '/ofrep/v1/evaluate/flags', auth: 'none', handler: 'flags' },
+  { method: 'GET', path: '/ofrep/v1/configuration', auth: 'none', handler: 'flags' },
 ] as const;
 
 export type ApiRoute = (typeof apiRoutes)[number];
 export type RouteKey = `${ApiRoute['method']} ${ApiRoute['path']}`;
+export type HandlerName = ApiRoute['handler'];
+/** Route keys served by one handler (Lambda). */
+export type RouteKeyFor<H extends HandlerName> = Extract<ApiRoute, { handler: H }> extends infer R
+  ? R extends ApiRoute
+    ? `${R['method']} ${R['path']}`
+    : never
+  : never;
 
 /** Matches a method and path against the route table; returns the route key and path parameters. */
-export function matchRoute(method: string, path: string): { routeKey: RouteKey; pathParameters: Record<string, string> } | { allowed: string[] } | null {
+export function matchRoute(
+  method: string,
+  path: string,
+): { routeKey: RouteKey; handler: ApiRoute['handler']; pathParameters: Record<string, string> } | { allowed: string[] } | null {
   const allowed: string[] = [];
   for (const route of apiRoutes) {
     const params = matchPath(route.path, path);
     if (!params) continue;
-    if (route.method === method.toUpperCase()) return { routeKey: `${route.method} ${route.path}` as RouteKey, pathParameters: params };
+    if (route.method === method.toUpperCase()) return { routeKey: `${route.method} ${route.path}` as RouteKey, handler: route.handler, pathParameters: params };
     allowed.push(route.method);
   }
   return allowed.length ? { allowed } : null;

@@ -14,7 +14,8 @@ import { serviceConfigUpdate, tableDefinition } from '../../adapters/dynamo/keys
 import { parseDeliveryConfig } from '../../core/config/services.js';
 import { ecrPushPattern } from '../../events/rules.js';
 import sstConfig from '../../sst.config.js';
-import { API_HANDLER, CANARY_ASL, Delivery, TASK_HANDLERS, TRIGGER_HANDLER, type TaskVariable } from '../../stacks/Delivery.js';
+import { API_HANDLER, CANARY_ASL, Delivery, FLAGS_HANDLER, TASK_HANDLERS, TRIGGER_HANDLER, type TaskVariable } from '../../stacks/Delivery.js';
+import { apiRoutes } from '../../functions/api/routes.js';
 
 /*
  * How this synthesizes without `sst build`:
@@ -120,7 +121,7 @@ function renderJoin(value: Json): string {
 
 const TASK_VARIABLES = Object.keys(TASK_HANDLERS) as TaskVariable[];
 const TRAFFIC_TASKS: TaskVariable[] = ['PrepareFunctionArn', 'SetWeightFunctionArn', 'PromoteFunctionArn', 'RollbackFunctionArn'];
-const ALL_HANDLERS = [...Object.values(TASK_HANDLERS), TRIGGER_HANDLER, API_HANDLER];
+const ALL_HANDLERS = [...Object.values(TASK_HANDLERS), TRIGGER_HANDLER, API_HANDLER, FLAGS_HANDLER];
 
 let s: Synth;
 const previousNodeEnv = process.env.NODE_ENV;
@@ -265,16 +266,39 @@ describe('Delivery stack (stage test)', () => {
     }
   });
 
-  it('HTTP API: every route of functions/api/routes.ts on the http function, IAM-authorized under /api', () => {
-    const routes = Object.fromEntries(ofType(s, 'AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r.Properties]));
-    expect(Object.keys(routes).sort()).toEqual(['GET /api/rollouts', 'GET /api/rollouts/{id}', 'GET /api/services', 'GET /health']);
-    expect(routes['GET /api/services'].AuthorizationType).toBe('AWS_IAM');
-    expect(routes['GET /health'].AuthorizationType).toBe('NONE');
-    expect(routes['GET /api/rollouts'].AuthorizationType).toBe('AWS_IAM');
-    expect(routes['GET /api/rollouts/{id}'].AuthorizationType).toBe('AWS_IAM');
-    const integrations = ofType(s, 'AWS::ApiGatewayV2::Integration');
-    expect(integrations).toHaveLength(4);
-    for (const [, i] of integrations) expect(i.Properties.IntegrationUri).toEqual(getAtt(s.fnId(API_HANDLER)));
+  it('HTTP API: every route of functions/api/routes.ts, on its handler\'s function, IAM-authorized under /api only', () => {
+    const routes = ofType(s, 'AWS::ApiGatewayV2::Route');
+    const integrations = Object.fromEntries(ofType(s, 'AWS::ApiGatewayV2::Integration'));
+    expect(routes.map(([, r]) => r.Properties.RouteKey).sort()).toEqual(apiRoutes.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of apiRoutes) {
+      const key = `${route.method} ${route.path}`;
+      const [, r] = routes.find(([, x]) => x.Properties.RouteKey === key)!;
+      expect(r.Properties.AuthorizationType, key).toBe(route.path.startsWith('/api/') ? 'AWS_IAM' : 'NONE');
+      const integrationId = /"Ref":"([^"]+)"/.exec(JSON.stringify(r.Properties.Target))![1]!;
+      expect(integrations[integrationId]!.Properties.IntegrationUri, key).toEqual(getAtt(s.fnId(route.handler === 'api' ? API_HANDLER : FLAGS_HANDLER)));
+    }
+    expect(apiRoutes.filter((r) => r.handler === 'flags').map((r) => r.path)).toEqual([
+      '/feature-flags/evaluate',
+      '/ofrep/v1/evaluate/flags/{key}',
+      '/ofrep/v1/evaluate/flags',
+      '/ofrep/v1/configuration',
+    ]);
+  });
+
+  it('flags: AppConfig application, per-stage environment, freeform profile with the JSON Schema validator, strategy, initial deployment', () => {
+    const [, profile] = single(s, 'AWS::AppConfig::ConfigurationProfile');
+    expect(profile.Properties).toMatchObject({ LocationUri: 'hosted', Type: 'AWS.Freeform', Name: 'flags' });
+    expect(JSON.parse(profile.Properties.Validators[0].Content)).toEqual(JSON.parse(readFileSync(path.join(ROOT, 'core/flags/document.schema.json'), 'utf8')));
+    expect(profile.Properties.Validators[0].Type).toBe('JSON_SCHEMA');
+    expect(single(s, 'AWS::AppConfig::Environment')[1].Properties.Name).toBe('test');
+    expect(single(s, 'AWS::AppConfig::DeploymentStrategy')[1].Properties).toMatchObject({ GrowthType: 'LINEAR', DeploymentDurationInMinutes: 10 });
+    expect(single(s, 'AWS::AppConfig::Deployment')[1].Properties.ConfigurationVersion).toEqual({ Ref: single(s, 'AWS::AppConfig::HostedConfigurationVersion')[0] });
+    const env = s.template.toJSON().Resources[s.fnId(FLAGS_HANDLER)].Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      APPCONFIG_APPLICATION: { Ref: single(s, 'AWS::AppConfig::Application')[0] },
+      APPCONFIG_ENVIRONMENT: { Ref: single(s, 'AWS::AppConfig::Environment')[0] },
+      APPCONFIG_PROFILE: { Ref: single(s, 'AWS::AppConfig::ConfigurationProfile')[0] },
+    });
   });
 
   it('outputs: API url, table name, bus name, topic arn, state machine arn', () => {
@@ -307,6 +331,10 @@ describe('least privilege', () => {
       expect(asArray(st.Action)).not.toContain('dynamodb:*');
       for (const a of asArray<string>(st.Action)) expect(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']).toContain(a);
     }
+    const flagsActions = [...actionsOf(roleStatements(s, s.fnId(FLAGS_HANDLER)))].filter((a) => !a.startsWith('xray:')).sort();
+    expect(flagsActions).toEqual(['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession']);
+    const [readFlags] = withAction(roleStatements(s, s.fnId(FLAGS_HANDLER)), 'appconfig:GetLatestConfiguration');
+    expect(JSON.stringify(readFlags.Resource)).toMatch(/application\/.*environment\/.*\/configuration\//);
     const api = actionsOf(roleStatements(s, s.fnId(API_HANDLER)));
     expect([...api].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     for (const a of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) expect(api.has(a), a).toBe(false);
