@@ -35,6 +35,36 @@ function validate(file: string, json: boolean) {
   }
 }
 
+/** A hosted configuration version with the document, then a deployment of it with the named strategy. */
+export async function publishToAppConfig(
+  client: AppConfigClient,
+  doc: unknown,
+  contentVersion: string,
+  ids: { application: string; environment: string; profile: string; strategy: string },
+): Promise<{ version: number; deployment: { number: number; state: string } }> {
+  const created = await client.send(
+    new CreateHostedConfigurationVersionCommand({
+      ApplicationId: ids.application,
+      ConfigurationProfileId: ids.profile,
+      ContentType: 'application/json',
+      Content: new TextEncoder().encode(JSON.stringify(doc)),
+      Description: `lumina flags publish (${contentVersion})`,
+    }),
+  );
+  if (created.VersionNumber === undefined) throw new ApiError(500, 'AppConfigError', 'AppConfig returned no version number');
+  const started = await client.send(
+    new StartDeploymentCommand({
+      ApplicationId: ids.application,
+      EnvironmentId: ids.environment,
+      ConfigurationProfileId: ids.profile,
+      ConfigurationVersion: String(created.VersionNumber),
+      DeploymentStrategyId: ids.strategy,
+      Description: `flags ${contentVersion}`,
+    }),
+  );
+  return { version: created.VersionNumber, deployment: { number: started.DeploymentNumber ?? 0, state: started.State ?? 'UNKNOWN' } };
+}
+
 export function registerFlagCommands(program: Command) {
   const flags = program.command('flags').description('Validate, publish and evaluate feature flags (seed or flagd format)');
   const endpoint = () => program.opts<{ endpoint: string }>().endpoint;
@@ -66,27 +96,13 @@ export function registerFlagCommands(program: Command) {
       }
       const missing = (['application', 'environment', 'profile', 'strategy'] as const).filter((k) => !o[k]);
       if (missing.length) throw new ApiError(400, 'MissingOption', `--aws needs ${missing.map((m) => `--${m}`).join(', ')} (see the stack outputs)`);
-      const client = new AppConfigClient({});
-      const version = await client.send(
-        new CreateHostedConfigurationVersionCommand({
-          ApplicationId: o.application,
-          ConfigurationProfileId: o.profile,
-          ContentType: 'application/json',
-          Content: new TextEncoder().encode(JSON.stringify(doc)),
-          Description: `lumina flags publish (${loaded.version})`,
-        }),
-      );
-      const deployment = await client.send(
-        new StartDeploymentCommand({
-          ApplicationId: o.application,
-          EnvironmentId: o.environment,
-          ConfigurationProfileId: o.profile,
-          ConfigurationVersion: String(version.VersionNumber),
-          DeploymentStrategyId: o.strategy,
-          Description: `flags ${loaded.version}`,
-        }),
-      );
-      console.log(`AppConfig version ${version.VersionNumber} deploying (deployment ${deployment.DeploymentNumber}, state ${deployment.State})`);
+      const { version, deployment } = await publishToAppConfig(new AppConfigClient({}), doc, loaded.version, {
+        application: o.application!,
+        environment: o.environment!,
+        profile: o.profile!,
+        strategy: o.strategy!,
+      });
+      console.log(`AppConfig version ${version} deploying (deployment ${deployment.number}, state ${deployment.state})`);
     });
 
   flags
