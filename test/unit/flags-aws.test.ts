@@ -1,13 +1,15 @@
 import { AppConfigClient, CreateHostedConfigurationVersionCommand, StartDeploymentCommand } from '@aws-sdk/client-appconfig';
 import { AppConfigDataClient, GetLatestConfigurationCommand, StartConfigurationSessionCommand } from '@aws-sdk/client-appconfigdata';
 import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
+import { Uint8ArrayBlobAdapter } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AppConfigFlagSource, FlagsUnavailableError } from '../../adapters/aws/appconfig-flags.js';
 import { publishToAppConfig } from '../../cli/flags.js';
 
 const doc = (defaultVariant: string) => ({ flags: { banner: { state: 'ENABLED', variants: { red: '#c00', blue: '#00c' }, defaultVariant } } });
-const bytes = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+// AppConfigData returns a blob adapter; the SDK's own type for it is a Uint8Array with helpers.
+const bytes = (v: unknown) => Uint8ArrayBlobAdapter.fromString(typeof v === 'string' ? v : JSON.stringify(v));
 
 describe('AppConfigFlagSource through Powertools AppConfigProvider (SDK mocked at the client boundary)', () => {
   const data = mockClient(AppConfigDataClient);
@@ -59,7 +61,7 @@ describe('lumina flags publish --aws', () => {
     expect(out).toEqual({ version: 7, deployment: { number: 3, state: 'DEPLOYING' } });
     const created = appconfig.commandCalls(CreateHostedConfigurationVersionCommand)[0]!.args[0].input;
     expect(created).toMatchObject({ ApplicationId: 'a1', ConfigurationProfileId: 'p1', ContentType: 'application/json' });
-    expect(JSON.parse(new TextDecoder().decode(created.Content))).toEqual(doc('red'));
+    expect(JSON.parse(new TextDecoder().decode(created.Content as Uint8Array))).toEqual(doc('red'));
     expect(appconfig.commandCalls(StartDeploymentCommand)[0]!.args[0].input).toMatchObject({ ApplicationId: 'a1', EnvironmentId: 'e1', ConfigurationProfileId: 'p1', ConfigurationVersion: '7', DeploymentStrategyId: 's1' });
   });
 });
