@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileFlagd } from '../../core/flags/flagd/compile.js';
-import { bucketOf, murmur3, murmur3Bytes } from '../../core/flags/flagd/murmur3.js';
+import { bucketOf, murmur3, murmur3Bytes } from '../../core/flags/murmur3.js';
 import { fractional, semVer } from '../../core/flags/flagd/ops.js';
 import { compareSemVer, normalizeVersion, parseSemVer } from '../../core/flags/flagd/semver.js';
 

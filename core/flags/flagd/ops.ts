@@ -4,7 +4,7 @@
  * evaluated (an array) and return `null` — never throw — on bad input, so the flag falls back to its
  * default variant.
  */
-import { bucketOf, murmur3 } from './murmur3.js';
+import { bucketOf, murmur3 } from '../murmur3.js';
 import { compareSemVer, normalizeVersion } from './semver.js';
 
 /** Maximum sum of fractional weights (flagd: math.MaxInt32). */

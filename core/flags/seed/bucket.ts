@@ -1,3 +1,5 @@
+import { murmur3 as murmur3String } from '../murmur3.js';
+
 /**
  * Sticky, deterministic bucketing for the seed flag format.
  *
@@ -31,52 +33,8 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-/** MurmurHash3 x86 32-bit of `bytes` with `seed`, as an unsigned 32-bit integer. */
-export function murmur3(bytes: Uint8Array, seed = 0): number {
-  const c1 = 0xcc9e2d51;
-  const c2 = 0x1b873593;
-  const len = bytes.length;
-  const blocks = len & ~3;
-  let h = seed >>> 0;
-  let i = 0;
-  for (; i < blocks; i += 4) {
-    let k = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  let k = 0;
-  switch (len & 3) {
-    case 3:
-      k ^= bytes[i + 2]! << 16;
-    // falls through
-    case 2:
-      k ^= bytes[i + 1]! << 8;
-    // falls through
-    case 1:
-      k ^= bytes[i]!;
-      k = Math.imul(k, c1);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, c2);
-      h ^= k;
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** MurmurHash3 x86 32-bit of the UTF-8 encoding of `text`. */
-export function murmur3String(text: string, seed = 0): number {
-  return murmur3(utf8(text), seed);
-}
-
+// One MurmurHash3 x86 32-bit implementation serves both flag formats (core/flags/murmur3.ts).
+export { murmur3Bytes as murmur3, murmur3 as murmur3String } from '../murmur3.js';
 /** Maps a 32-bit hash to [0, 100) with 0.01 resolution: `(hash >>> 0) % 10000 / 100`. */
 export function hashToBucket(hash: number): number {
   return ((hash >>> 0) % 10000) / 100;
