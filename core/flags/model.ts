@@ -13,6 +13,10 @@ export type Reason = 'STATIC' | 'DEFAULT' | 'TARGETING_MATCH' | 'SPLIT' | 'DISAB
 /** OpenFeature error codes (OFREP uses the same strings). */
 export type ErrorCode = 'FLAG_NOT_FOUND' | 'PARSE_ERROR' | 'TYPE_MISMATCH' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'GENERAL';
 
+/** Unix seconds, or a function returning them when asked (see CompiledFlag.evaluate). */
+export type NowSeconds = number | (() => number);
+export const readNow = (now: NowSeconds): number => (typeof now === 'function' ? now() : now);
+
 export type FlagMetadata = Record<string, string | number | boolean>;
 
 /** Evaluation context: `targetingKey` plus any attributes (OpenFeature's shape). */
@@ -37,8 +41,12 @@ export interface CompiledFlag {
   /** Type of the variants' values (all variants of a flag share one type). */
   type: FlagType;
   metadata: FlagMetadata;
-  /** `nowSeconds` is `$flagd.timestamp` (Unix seconds). Never throws: errors are resolutions with reason ERROR. */
-  evaluate(context: EvaluationContext, nowSeconds: number): Resolution;
+  /**
+   * `now` is the evaluation time in Unix seconds (`$flagd.timestamp`, the seed format's `$now`), or a
+   * function returning it — read only when the flag's rules use the time, so the hot path of a static
+   * or time-independent flag never touches the clock. Never throws: errors are resolutions with reason ERROR.
+   */
+  evaluate(context: EvaluationContext, now: NowSeconds): Resolution;
 }
 
 export interface FlagSet {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compileFlagd } from './flagd/compile.js';
-import { InvalidFlagsError, type EvaluationContext, type FlagSet, type Resolution } from './model.js';
+import { InvalidFlagsError, type EvaluationContext, type FlagSet, type NowSeconds, type Resolution } from './model.js';
 import { compileSeed } from './seed/compile.js';
 
 /**
@@ -55,13 +55,13 @@ export function canonicalJson(value: unknown): string {
 
 export const contentHash = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
 
-export function evaluateFlag(set: FlagSet, key: string, context: EvaluationContext, nowSeconds: number): Resolution {
+export function evaluateFlag(set: FlagSet, key: string, context: EvaluationContext, nowSeconds: NowSeconds): Resolution {
   const flag = set.flags.get(key);
   if (!flag) return { key, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND', errorMessage: `flag ${key} does not exist`, metadata: { ...set.metadata } };
   return flag.evaluate(context, nowSeconds);
 }
 
-export function evaluateAll(set: FlagSet, context: EvaluationContext, nowSeconds: number): Resolution[] {
+export function evaluateAll(set: FlagSet, context: EvaluationContext, nowSeconds: NowSeconds): Resolution[] {
   const out: Resolution[] = [];
   for (const flag of set.flags.values()) out.push(flag.evaluate(context, nowSeconds));
   return out;

@@ -62,3 +62,24 @@ describe('flag documents: format detection, hashing, bulk ETags', () => {
     expect(bulkEtag('v1', { targetingKey: 'u' })).not.toBe(bulkEtag('v1', { targetingKey: 'w' }));
   });
 });
+
+describe('the clock is read only when a rule uses the time', () => {
+  it('a static or attribute-targeted flag never calls the clock; $flagd.timestamp does, once', async () => {
+    const { loadFlags, evaluateFlag } = await import('../../core/flags/service.js');
+    const { set } = loadFlags({
+      flags: {
+        plain: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+        targeted: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ '==': [{ var: 'plan' }, 'pro'] }, 'on', 'off'] } },
+        timed: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ '>': [{ var: '$flagd.timestamp' }, 1000] }, 'on', 'off'] } },
+      },
+    });
+    let reads = 0;
+    const clock = () => (reads++, 2000);
+    expect(evaluateFlag(set, 'plain', {}, clock).value).toBe(true);
+    expect(evaluateFlag(set, 'targeted', { plan: 'pro' }, clock).value).toBe(true);
+    expect(reads).toBe(0);
+    expect(evaluateFlag(set, 'timed', {}, clock)).toMatchObject({ value: true, variant: 'on' });
+    expect(reads).toBe(1);
+    expect(evaluateFlag(set, 'timed', {}, 500).value).toBe(false);
+  });
+});

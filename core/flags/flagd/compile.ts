@@ -27,7 +27,7 @@
  * ordinary attribute).
  */
 import * as z from 'zod';
-import { type CompiledFlag, type EvaluationContext, type FlagMetadata, type FlagSet, type FlagType, type FlagValue, InvalidFlagsError, type Resolution, formatPath, typeOf } from '../model.js';
+import { type CompiledFlag, type EvaluationContext, type FlagMetadata, type FlagSet, type FlagType, type FlagValue, InvalidFlagsError, type NowSeconds, type Resolution, formatPath, typeOf } from '../model.js';
 import { type Origins, compileLogic } from './jsonlogic.js';
 import { OPERATORS } from './jsonlogic-common.js';
 import { BuildError, type EvalState, type Fn } from './jsonlogic-runtime.js';
@@ -249,7 +249,7 @@ function makeFlag(
   const fn = targeting;
   return {
     ...base,
-    evaluate(context: EvaluationContext, nowSeconds: number): Resolution {
+    evaluate(context: EvaluationContext, nowSeconds: NowSeconds): Resolution {
       const ctx = (context ?? {}) as Record<string, unknown>;
       const st: EvalState = { ctx, flagKey: key, now: nowSeconds, prev: undefined, flagd: undefined, root: undefined, split: false };
       let name: string;

@@ -4,6 +4,7 @@
  * and the operation bodies that both evaluation modes share. All of it is plain functions over values;
  * the compilers (jsonlogic.ts, jsonlogic-interp.ts) only wire closures together.
  */
+import { readNow, type NowSeconds } from '../model.js';
 import type { Tok } from './jsonlogic-splice.js';
 
 /** Per-evaluation state shared by all closures of one flag evaluation. */
@@ -11,7 +12,7 @@ export interface EvalState {
   ctx: Record<string, unknown>;
   flagKey: string;
   /** `$flagd.timestamp` source (Unix seconds; floored when read). */
-  now: number;
+  now: NowSeconds;
   /** json-logic-engine's compiled functions share one `prev` register; we emulate it (see jsonlogic.ts). */
   prev: unknown;
   flagd: { flagKey: string; timestamp: number } | undefined;
@@ -178,7 +179,7 @@ export function splitPath(str: string): string[] {
 // The root context: the caller's context plus `$flagd` (flagd-core evaluates `{...ctx, $flagd}`).
 
 export function flagdObject(st: EvalState): { flagKey: string; timestamp: number } {
-  return (st.flagd ??= { flagKey: st.flagKey, timestamp: Math.floor(st.now) });
+  return (st.flagd ??= { flagKey: st.flagKey, timestamp: Math.floor(readNow(st.now)) });
 }
 
 /** `root[key]` without materialising the merged root object. */

@@ -2,7 +2,7 @@
  * One seed flag: validates its `values` entry (rules, rollout, variants) and builds its evaluator.
  * The evaluation order is documented at the top of `compile.ts` and in `README.md`.
  */
-import type { CompiledFlag, ErrorCode, EvaluationContext, FlagMetadata, Reason, Resolution } from '../model.js';
+import { readNow, type CompiledFlag, type ErrorCode, type EvaluationContext, type FlagMetadata, type NowSeconds, type Reason, type Resolution } from '../model.js';
 import { rolloutBucket, variantBucket } from './bucket.js';
 import { compileCondition, type Condition } from './conditions.js';
 import { checkKeys, checkPercentage, isRecord, own, type Issues, type Path } from './issues.js';
@@ -139,7 +139,7 @@ function evaluator(key: string, flag: Compiled, metadata: FlagMetadata): Compile
 
   if (!flag.enabled) return () => served(off, 'DISABLED');
 
-  return (context: EvaluationContext, nowSeconds: number): Resolution => {
+  return (context: EvaluationContext, nowSeconds: NowSeconds): Resolution => {
     try {
       if (!isContext(context)) return failed('INVALID_CONTEXT', 'the evaluation context must be an object');
       const rawKey: unknown = Object.prototype.hasOwnProperty.call(context, 'targetingKey') ? context.targetingKey : undefined;
@@ -147,7 +147,7 @@ function evaluator(key: string, flag: Compiled, metadata: FlagMetadata): Compile
         return failed('INVALID_CONTEXT', `targetingKey must be a string (got ${Array.isArray(rawKey) ? 'an array' : typeof rawKey})`);
       }
       const targetingKey = typeof rawKey === 'string' && rawKey !== '' ? rawKey : undefined;
-      const nowMs = nowSeconds * 1000;
+      const nowMs = readNow(nowSeconds) * 1000; // (the seed format reads the clock eagerly; one Date.now per call)
       let bucket: number | undefined;
 
       for (const rule of rules) {
