@@ -1,4 +1,3 @@
-import { startRuntime } from './runtime.js';
 
 /**
  * `npm start`: the whole system on one machine. Prints where everything listens; Ctrl-C stops it.
@@ -10,6 +9,8 @@ process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 // Lambda runs node 22; locally node 20 is supported by our pinned SDK versions.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+// Imported after the settings above: the Powertools instances read them when their modules load.
+const { startRuntime } = await import('./runtime.js');
 const started = Date.now();
 const rt = await startRuntime().catch((e: unknown) => {
   console.error(`lumina: could not start: ${(e as Error).message}`);
