@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { matchRoute, type HandlerName } from '../functions/api/routes.js';
@@ -27,19 +26,28 @@ const sendJson = (res: http.ServerResponse, status: number, body: unknown, heade
 const error = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
   sendJson(res, status, { error: { code, message } }, headers);
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large'> {
+function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) return 'too-large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared > MAX_BODY_BYTES) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve('too-large');
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
+let requests = 0;
 /** Turns a Node request into the API Gateway v2 event the Lambda receives in AWS. */
 export function toApiGatewayEvent(req: http.IncomingMessage, url: URL, body: Buffer, routeKey: string, pathParameters: Record<string, string>): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
@@ -61,7 +69,7 @@ export function toApiGatewayEvent(req: http.IncomingMessage, url: URL, body: Buf
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
       http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-      requestId: randomUUID(),
+      requestId: `local-${process.pid}-${++requests}`,
       routeKey,
       stage: '$default',
       time: new Date(now).toISOString(),
@@ -107,8 +115,11 @@ export function createGateway(opts: GatewayOptions): http.Server {
       return sendJson(res, out.status, out.body);
     }
     const result = await opts.handlers[route!.handler](toApiGatewayEvent(req, url, body, route!.routeKey, route!.pathParameters));
-    const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    const headers: Record<string, string> = {};
+    for (const k in result.headers) headers[k] = String(result.headers[k]);
+    const out = result.body ?? '';
+    headers['content-length'] = String(Buffer.byteLength(out));
     res.writeHead(result.statusCode ?? 200, headers);
-    res.end(result.body ?? '');
+    res.end(out);
   }
 }

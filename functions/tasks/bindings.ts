@@ -21,7 +21,9 @@ export const taskDefinitions = {
 export type TaskVariable = keyof typeof taskDefinitions;
 
 let invocation = 0;
-/** A Lambda-shaped context for in-process invocations. */
+const noop = () => undefined;
+const remaining = () => 60_000;
+/** A Lambda-shaped context for in-process invocations (a fresh request id each time). */
 export function localContext(functionName: string): Context {
   invocation++;
   return {
@@ -33,10 +35,10 @@ export function localContext(functionName: string): Context {
     awsRequestId: `local-${process.pid}-${invocation}`,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    getRemainingTimeInMillis: remaining,
+    done: noop,
+    fail: noop,
+    succeed: noop,
   };
 }
 
