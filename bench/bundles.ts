@@ -23,6 +23,9 @@ export const LAMBDA_ENV: Record<string, string> = {
   EVENT_BUS_NAME: 'lumina-bench',
   TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:lumina-bench',
   STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:x',
+  APPCONFIG_APPLICATION: 'app',
+  APPCONFIG_ENVIRONMENT: 'env',
+  APPCONFIG_PROFILE: 'flags',
   AWS_REGION: 'us-east-1',
   POWERTOOLS_TRACE_ENABLED: 'false',
 };
