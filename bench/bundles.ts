@@ -27,7 +27,6 @@ export const LAMBDA_ENV: Record<string, string> = {
   APPCONFIG_ENVIRONMENT: 'env',
   APPCONFIG_PROFILE: 'flags',
   AWS_REGION: 'us-east-1',
-  POWERTOOLS_TRACE_ENABLED: 'false',
 };
 
 const CHILD = `

@@ -1,8 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { logger, tracer } from '../shared/powertools.js';
+import { logger, tracing } from '../shared/powertools.js';
 import { handleApi, json, type ApiDeps } from './api.js';
 
 /** The API Lambda: route, and turn anything unexpected into a 500 JSON error (logged once, never echoed). */
@@ -15,5 +14,5 @@ export function makeApiHandler(deps: () => ApiDeps) {
       return json(500, { error: { code: 'InternalError', message: 'internal error; see the service logs' } });
     }
   };
-  return middy(base).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger, { resetKeys: true }));
+  return middy(base).use(tracing()).use(injectLambdaContext(logger, { resetKeys: true }));
 }

@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { logger, metrics, tracer } from './powertools.js';
+import { logger, metrics, tracing } from './powertools.js';
 
 /** What every task receives from the state machine: the rollout id, plus an error when a Catch routed here. */
 export const TaskInputSchema = z.object({
@@ -35,7 +34,7 @@ export function makeTaskHandler<D, I, O>(name: string, task: (deps: D, input: I)
     return result;
   };
   return middy(base)
-    .use(captureLambdaHandler(tracer))
+    .use(tracing())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
 }

@@ -1,12 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DeliveryDeps, ExecutionStarter } from '../../core/delivery/ports.js';
 import { startFromPush, type TriggerResult } from '../../core/delivery/trigger.js';
-import { logger, metrics, tracer } from '../shared/powertools.js';
+import { logger, metrics, tracing } from '../shared/powertools.js';
 
 export type TriggerDeps = Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter };
 
@@ -23,5 +22,5 @@ export function makeTriggerHandler(deps: () => TriggerDeps) {
     else logger.info(`push ${result.status}`, { ...result });
     return result;
   };
-  return middy(base).use(captureLambdaHandler(tracer)).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
+  return middy(base).use(tracing()).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
 }

@@ -1,7 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SnsNotifier } from '../../../adapters/aws/sns-notifier.js';
 import { requireEnv } from '../env.js';
-import { tracer } from '../powertools.js';
+import { traced } from '../powertools.js';
 
 const topicArn = requireEnv('TOPIC_ARN');
-export const notifier = new SnsNotifier(tracer.captureAWSv3Client(new SNSClient({})), topicArn);
+export const notifier = new SnsNotifier(traced(new SNSClient({})), topicArn);
