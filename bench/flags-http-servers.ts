@@ -12,7 +12,8 @@ export const PATH = `/ofrep/v1/evaluate/flags/${TARGETED_FLAG}`;
 export const BODY = JSON.stringify({ context: HTTP_CONTEXT });
 export const HEADERS = { 'content-type': 'application/json' };
 
-export const CHILD_ENV = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+// As `npm start` runs the runtime (local/main.ts): no metrics output, no tracing.
+export const CHILD_ENV = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_TRACE_ENABLED: 'false', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 export type Mode = 'runtime' | 'bare';
 export const LABEL: Record<Mode, string> = { bare: 'bare node http', runtime: 'lumina local runtime (OFREP)' };
