@@ -1,3 +1,4 @@
+import { mulberry32 } from '../test/support/prng.js';
 /**
  * The flags the flag benchmarks evaluate (flags-eval in process, flags-http over the local runtime):
  * one flagd document with three typical flags, the seed-format twin of the targeted one, and a fixed,
@@ -93,17 +94,6 @@ export type BenchContext = {
   platform: string;
 };
 
-/** Deterministic PRNG (mulberry32), so every run evaluates the same contexts. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `n` varied contexts with one shape (as JSON.parse would produce them). Attribute mixes are chosen so

@@ -1,3 +1,4 @@
+import { until } from '../test/support/wait.js';
 /** Small helpers shared by the benchmarks: clocks, bounded polling, statistics and plain-text tables. */
 
 /**
@@ -39,22 +40,8 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Calls `probe` every `everyMs` until it returns something other than undefined. Bounded: throws after
  * `timeoutMs` with what it was waiting for. Errors from `probe` are remembered and retried.
  */
-export async function pollUntil<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, everyMs: number, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      lastError = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-    }
-    await sleep(everyMs);
-  }
-}
+export const pollUntil = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, everyMs: number, timeoutMs: number): Promise<T> =>
+  until(what, async () => probe(), timeoutMs, everyMs);
 
 export function median(xs: number[]): number {
   if (!xs.length) return Number.NaN;

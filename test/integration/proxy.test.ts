@@ -3,18 +3,9 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 import { startDemoServer, type DemoServer } from '../../local/demo-service.js';
 import { ObservationStore, WeightedProxy } from '../../local/proxy.js';
 import { TrafficGenerator } from '../../local/traffic.js';
+import { mulberry32 } from '../support/prng.js';
 
-/** mulberry32: a small seeded PRNG, so routing splits are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 

@@ -69,18 +69,7 @@ export const INVALID_ARGUMENTS = 'invalid arguments';
 // Value semantics
 
 /** `engine.truthy`: JSONLogic truthiness (empty arrays/objects are falsy). */
-export function truthy(v: any): boolean {
-  if (!v) return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') {
-    if (v[Symbol.iterator]) {
-      if ('length' in v && v.length === 0) return false;
-      if ('size' in v && v.size === 0) return false;
-    }
-    if (v.constructor.name === 'Object') return Object.keys(v).length > 0;
-  }
-  return true;
-}
+export const truthy = (v: any): boolean => !!truthyValue(v);
 
 /** `engine.truthy` itself: the falsy value unchanged, a boolean for arrays / plain objects, else the value. */
 export function truthyValue(v: any): unknown {
