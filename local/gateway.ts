@@ -47,28 +47,73 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large'> {
   });
 }
 
+/** The parts of a request target the gateway uses. */
+export interface Target {
+  pathname: string;
+  /** `?…` or empty. */
+  search: string;
+}
+
+/**
+ * Splits `req.url` without `new URL()` (a measurable share of a flag evaluation's cost) when the path
+ * is plain; anything a URL parser would rewrite (percent-escapes, dot segments, backslashes, an
+ * absolute-form target) still goes through WHATWG URL, so routing sees the same path either way.
+ */
+export function parseTarget(raw: string | undefined): Target {
+  const target = raw || '/';
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  if (path.charCodeAt(0) === 47 /* / */ && !/%|\/\.|\\/.test(path)) return { pathname: path, search: q < 0 ? '' : target.slice(q) };
+  const url = new URL(target, 'http://localhost');
+  return { pathname: url.pathname, search: url.search };
+}
+
+/**
+ * Resolves in the event loop's next check phase, together with every other request that became ready
+ * in the same poll phase. Answering a batch of connections in one turn instead of each as its body
+ * arrives cut the server's CPU per request from 33–40 µs to 21–22 µs on a bare node:http server under
+ * 64 keep-alive connections (fewer loop turns and wake-ups per response; measured with autocannon and
+ * process.cpuUsage, see the README's flags-http notes). Latency cost: at most one loop turn.
+ */
+const waiting: (() => void)[] = [];
+const flush = () => {
+  const ready = waiting.splice(0);
+  for (const resume of ready) resume();
+};
+export const nextTurn = () =>
+  new Promise<void>((resolve) => {
+    if (waiting.push(resolve) === 1) setImmediate(flush);
+  });
+
 let requests = 0;
-/** Turns a Node request into the API Gateway v2 event the Lambda receives in AWS. */
-export function toApiGatewayEvent(req: http.IncomingMessage, url: URL, body: Buffer, routeKey: string, pathParameters: Record<string, string>): APIGatewayProxyEventV2 {
+/** Turns a Node request into the API Gateway v2 event the Lambda receives in AWS (header names lowercased, as there). */
+export function toApiGatewayEvent(req: http.IncomingMessage, target: Target, body: Buffer, routeKey: string, pathParameters: Record<string, string>): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const raw = req.headers; // node:http has lowercased the names already
+  for (const k in raw) {
+    const v = raw[k];
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  }
+  let query: Record<string, string> | undefined;
+  if (target.search.length > 1) {
+    query = {};
+    for (const [k, v] of new URLSearchParams(target.search)) query[k] = k in query ? `${query[k]},${v}` : v;
+  }
   const now = Date.now();
   return {
     version: '2.0',
     routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: target.pathname,
+    rawQueryString: target.search.slice(1),
     headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(query ? { queryStringParameters: query } : {}),
     ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: { method: req.method ?? 'GET', path: target.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: `local-${process.pid}-${++requests}`,
       routeKey,
       stage: '$default',
@@ -93,7 +138,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string' && target.startsWith('AWSEvents.')) return opts.eventBridge(req, res);
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseTarget(req.url);
     const method = (req.method ?? 'GET').toUpperCase();
     const local = opts.local?.[`${method} ${url.pathname}`];
     const route = local ? null : matchRoute(method, url.pathname);
@@ -114,11 +159,12 @@ export function createGateway(opts: GatewayOptions): http.Server {
       const out = await local(parsed);
       return sendJson(res, out.status, out.body);
     }
+    await nextTurn();
     const result = await opts.handlers[route!.handler](toApiGatewayEvent(req, url, body, route!.routeKey, route!.pathParameters));
-    const headers: Record<string, string> = {};
-    for (const k in result.headers) headers[k] = String(result.headers[k]);
     const out = result.body ?? '';
-    headers['content-length'] = String(Buffer.byteLength(out));
+    const headers: string[] = [];
+    for (const k in result.headers) if (k !== 'content-length') headers.push(k, String(result.headers[k]));
+    headers.push('content-length', String(Buffer.byteLength(out)));
     res.writeHead(result.statusCode ?? 200, headers);
     res.end(out);
   }

@@ -32,6 +32,4 @@ async function currentKeys(): Promise<ApiKeys> {
   return apiKeys;
 }
 
-export const handler = makeFlagsHandler(() => ({ source, apiKeys, ...(limiter ? { limiter } : {}) })).before(async () => {
-  await currentKeys();
-});
+export const handler = makeFlagsHandler(async () => ({ source, apiKeys: await currentKeys(), ...(limiter ? { limiter } : {}) }));

@@ -43,19 +43,20 @@ class RequestError extends Error {
   }
 }
 
-function headersOf(event: APIGatewayProxyEventV2): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(event.headers ?? {})) out[k.toLowerCase()] = v;
-  return out;
-}
+const NO_HEADERS: Record<string, string | undefined> = {};
+/** API Gateway's v2 payload (and the local gateway, like node:http) delivers header names lowercased. */
+const headersOf = (event: APIGatewayProxyEventV2): Record<string, string | undefined> => event.headers ?? NO_HEADERS;
+const JSON_TYPE = /^application\/(.+\+)?json\b/i;
+const NOT_BLANK = /\S/;
 
 /** Parses `{ context }` (OFREP) or the whole body; an absent body or context is an empty context. */
 function parseBody(event: APIGatewayProxyEventV2, headers: Record<string, string | undefined>): Record<string, unknown> {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (Buffer.byteLength(raw) > MAX_FLAGS_BODY_BYTES) throw new RequestError(413, 'PAYLOAD_TOO_LARGE', `request bodies are limited to ${MAX_FLAGS_BODY_BYTES} bytes`);
-  if (!raw.trim()) return {};
+  // A UTF-8 character is at most 3 bytes per UTF-16 code unit: only long strings need counting.
+  if (raw.length * 3 > MAX_FLAGS_BODY_BYTES && Buffer.byteLength(raw) > MAX_FLAGS_BODY_BYTES) throw new RequestError(413, 'PAYLOAD_TOO_LARGE', `request bodies are limited to ${MAX_FLAGS_BODY_BYTES} bytes`);
+  if (!NOT_BLANK.test(raw)) return {};
   const type = headers['content-type'] ?? '';
-  if (type && !/^application\/(.+\+)?json\b/i.test(type)) throw new RequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send JSON with Content-Type: application/json');
+  if (type && !JSON_TYPE.test(type)) throw new RequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send JSON with Content-Type: application/json');
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
