@@ -12,14 +12,18 @@ export class ApiError extends Error {
 }
 
 export class LuminaClient {
-  constructor(readonly endpoint: string) {}
+  /** `headers` go with every request (e.g. `x-lumina-actor` on the local runtime). */
+  constructor(
+    readonly endpoint: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
       res = await fetch(new URL(path, this.endpoint), {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...this.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(10_000),
       });

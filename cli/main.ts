@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ApiError, LuminaClient } from './client.js';
+import { registerConfigCommands } from './config.js';
+import { registerControlCommands } from './control.js';
 import { registerFlagCommands } from './flags.js';
 import { renderRollout, TERMINAL_PHASES, type RolloutDoc } from './render.js';
 
@@ -127,7 +129,9 @@ program
     console.log(o.json ? JSON.stringify(r, null, 2) : renderRollout(r, process.stdout.isTTY === true));
   });
 
+registerControlCommands(program);
 registerFlagCommands(program);
+registerConfigCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ApiError) {

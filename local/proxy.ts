@@ -177,6 +177,9 @@ function forwardable(headers: http.IncomingHttpHeaders | http.OutgoingHttpHeader
   return out;
 }
 
+/** Header that sends a request down the blue/green test route while it is open. */
+export const TEST_HEADER = 'x-lumina-test';
+
 export class WeightedProxy {
   readonly service: string;
   private readonly server: http.Server;
@@ -184,6 +187,7 @@ export class WeightedProxy {
   private readonly targets: Record<Role, Target | undefined> = { stable: undefined, canary: undefined };
   private readonly stores: Record<Role, ObservationStore>;
   private canaryWeight = 0;
+  private testRoute = false;
   private readonly rng: () => number;
   private readonly now: () => number;
   private readonly upstreamTimeoutMs: number;
@@ -240,6 +244,18 @@ export class WeightedProxy {
     this.canaryWeight = percent;
   }
 
+  /**
+   * Blue/green test traffic: while open, requests carrying `x-lumina-test: 1` (the local stand-in for an
+   * ALB test listener) reach the canary slot whatever the weight; without the header, nothing changes.
+   */
+  setTestRoute(open: boolean) {
+    this.testRoute = open;
+  }
+
+  get testRouteOpen(): boolean {
+    return this.testRoute;
+  }
+
   /** The configured weights (as an ALB reports its target-group weights). */
   weights(): { stable: number; canary: number } {
     return { stable: 100 - this.canaryWeight, canary: this.canaryWeight };
@@ -265,8 +281,9 @@ export class WeightedProxy {
     this.stores[role].reset();
   }
 
-  private pick(): Role | undefined {
+  private pick(req: http.IncomingMessage): Role | undefined {
     const { stable, canary } = this.targets;
+    if (this.testRoute && canary && req.headers[TEST_HEADER] === '1') return 'canary';
     if (!canary) return stable ? 'stable' : undefined;
     if (!stable) return 'canary';
     if (this.canaryWeight <= 0) return 'stable';
@@ -275,7 +292,7 @@ export class WeightedProxy {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const role = this.pick();
+    const role = this.pick(req);
     const target = role && this.targets[role];
     if (!role || !target) {
       const body = JSON.stringify({ error: `no target registered for service ${this.service}` });

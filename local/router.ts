@@ -63,8 +63,13 @@ export class LocalTrafficRouter implements TrafficRouter {
     proxy.setTarget('canary', { url: canary.url, revision: revision.tag ?? revision.digest });
   }
 
+  /** Traffic only: locally each version runs one demo-service process, so rolling replicas are not scaled. */
   async setCanaryWeight(service: ServiceConfig, weight: number): Promise<void> {
     this.proxyFor(service.name).setCanaryWeight(weight);
+  }
+
+  async setTestRoute(service: ServiceConfig, enabled: boolean): Promise<void> {
+    this.proxyFor(service.name).setTestRoute(enabled);
   }
 
   async promote(service: ServiceConfig, revision: Revision): Promise<void> {
@@ -76,6 +81,7 @@ export class LocalTrafficRouter implements TrafficRouter {
     // The canary's process becomes the stable target: no restart, no dropped requests.
     proxy.setTarget('stable', { url: canary.url, revision: revision.tag ?? revision.digest });
     proxy.setCanaryWeight(0);
+    proxy.setTestRoute(false);
     proxy.setTarget('canary', undefined);
     slots.stable = canary;
     delete slots.canary;
@@ -85,6 +91,7 @@ export class LocalTrafficRouter implements TrafficRouter {
   async rollback(service: ServiceConfig): Promise<void> {
     // Traffic first, then the teardown.
     this.proxyFor(service.name).setCanaryWeight(0);
+    this.proxyFor(service.name).setTestRoute(false);
     await this.teardownCanary(service.name);
   }
 

@@ -1,6 +1,7 @@
 import './polyfills.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { ExecutionStarter } from '../core/delivery/ports.js';
+import type { LocalTaskTokens } from './task-tokens.js';
 
 type Json = Parameters<StateMachine['run']>[0];
 export type TaskFn = (input: never) => Promise<unknown>;
@@ -25,11 +26,19 @@ export function substitute(definition: object, values: Record<string, string>): 
   return JSON.parse(text) as object;
 }
 
-/** State name → substitution variable of its Resource (e.g. `Prepare` → `PrepareFunctionArn`). */
-export function taskResources(definition: { States: Record<string, { Type: string; Resource?: string }> }): Record<string, string> {
+type StateDef = { Type: string; Resource?: string; Parameters?: { FunctionName?: string } };
+const VARIABLE = /^\$\{([A-Za-z0-9]+)\}$/;
+const WAIT_FOR_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+/**
+ * State name → substitution variable of the function it invokes (e.g. `Prepare` → `PrepareFunctionArn`):
+ * its Resource, or for a `.waitForTaskToken` state its Parameters.FunctionName.
+ */
+export function taskResources(definition: { States: Record<string, StateDef> }): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [state, def] of Object.entries(definition.States)) {
-    const m = def.Type === 'Task' ? /^\$\{([A-Za-z0-9]+)\}$/.exec(def.Resource ?? '') : null;
+    if (def.Type !== 'Task') continue;
+    const m = VARIABLE.exec(def.Resource === WAIT_FOR_TOKEN ? (def.Parameters?.FunctionName ?? '') : (def.Resource ?? ''));
     if (m) out[state] = m[1]!;
   }
   return out;
@@ -37,13 +46,15 @@ export function taskResources(definition: { States: Record<string, { Type: strin
 
 export interface LocalStepFunctionsOptions {
   /** The very ASL JSON deployed to AWS, with `${XFunctionArn}` placeholders. */
-  definition: { States: Record<string, { Type: string; Resource?: string }> };
+  definition: { States: Record<string, StateDef> };
   /** Substitution variable (e.g. `AnalyseFunctionArn`) → the function Step Functions would invoke. */
   functions: Record<string, TaskFn>;
   /** Per-state Wait overrides in ms (tests use 0 with a virtual clock). */
   waitTimeOverrides?: Record<string, number>;
   retryIntervalOverrides?: Record<string, number>;
   onEvent?: (name: string, what: string) => void;
+  /** Issues the task tokens of `.waitForTaskToken` states (required when the definition has any). */
+  tokens?: LocalTaskTokens;
 }
 
 /**
@@ -64,7 +75,20 @@ export class LocalStepFunctions implements ExecutionStarter {
       const fn = opts.functions[variable];
       if (!fn) throw new Error(`no local function bound to ${variable} (state ${state})`);
       arns[variable] = `arn:aws:lambda:us-east-1:000000000000:function:lumina-${variable.replace(/FunctionArn$/, '')}`;
-      this.handlers[state] = async (input) => (await fn(input as never)) as Json;
+      if (opts.definition.States[state]!.Resource === WAIT_FOR_TOKEN) {
+        const tokens = opts.tokens;
+        if (!tokens) throw new Error(`state ${state} waits for a task token: pass \`tokens\``);
+        // As Step Functions does: invoke the function with the Payload (carrying a fresh token), ignore
+        // its result, and wait until the token is sent back (or the state's TimeoutSecondsPath fires).
+        this.handlers[state] = async (input) => {
+          const payload = (input as { Payload: Record<string, unknown> }).Payload;
+          const { token, outcome } = tokens.issue(Number(payload.timeoutSeconds) || 99_999_999);
+          await fn({ ...payload, taskToken: token } as never);
+          return (await outcome) as Json;
+        };
+      } else {
+        this.handlers[state] = async (input) => (await fn(input as never)) as Json;
+      }
     }
     this.machine = new StateMachine(substitute(opts.definition, arns) as never, { validationOptions: { checkPaths: true, checkArn: true } });
   }
@@ -80,7 +104,8 @@ export class LocalStepFunctions implements ExecutionStarter {
         ...(this.opts.retryIntervalOverrides ? { retryIntervalOverrides: this.opts.retryIntervalOverrides } : {}),
       },
       noThrowOnAbort: true,
-      context: { Execution: { Id: name, Name: name, Input: input, StartTime: record.startedAt } } as never,
+      // Task.Token is a placeholder for `$$.Task.Token`: the override issues the real one per wait.
+      context: { Execution: { Id: name, Name: name, Input: input, StartTime: record.startedAt }, Task: { Token: 'issued-by-the-local-override' } } as never,
     });
     void (async () => {
       try {

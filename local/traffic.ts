@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { TEST_HEADER } from './proxy.js';
 
 /**
  * Synthetic users for the local runtime: a steady request rate against a service's weighted proxy, so
@@ -18,6 +19,11 @@ export interface TrafficOptions {
   timeoutMs?: number;
   /** Concurrency cap; a request due while at the cap is dropped (counted). Default 100. */
   maxInFlight?: number;
+  /**
+   * Share (0..1) of requests sent as blue/green test traffic (`x-lumina-test: 1`): they reach the new
+   * version only while a rollout has the test route open, and are ordinary requests otherwise. Default 0.1.
+   */
+  testShare?: number;
 }
 
 export interface TrafficCounters {
@@ -62,7 +68,12 @@ const zero = (): TrafficCounters => ({
   byRole: {},
 });
 
+const HEADERS = { 'user-agent': 'lumina-traffic/1' };
+const TEST_HEADERS = { ...HEADERS, [TEST_HEADER]: '1' };
+
 export class TrafficGenerator {
+  private readonly testShare: number;
+  private testCounter = 0;
   readonly url: URL;
   readonly rps: number;
   private readonly maxDurationMs: number | undefined;
@@ -80,6 +91,7 @@ export class TrafficGenerator {
     if (this.url.protocol !== 'http:') throw new Error(`traffic generator speaks plain http only, got ${this.url.protocol}`);
     if (!isLoopback(this.url.hostname)) throw new Error(`traffic generator targets loopback only, got host ${this.url.hostname}`);
     this.rps = opts.rps ?? 20;
+    this.testShare = Math.min(1, Math.max(0, opts.testShare ?? 0.1));
     if (!(this.rps > 0 && this.rps <= MAX_RPS)) throw new RangeError(`rps must be within (0, ${MAX_RPS}], got ${this.rps}`);
     if (opts.maxDurationMs !== undefined && !(opts.maxDurationMs > 0)) throw new RangeError(`maxDurationMs must be > 0`);
     this.maxDurationMs = opts.maxDurationMs;
@@ -156,7 +168,8 @@ export class TrafficGenerator {
       else if (status >= 400) this.c.clientErrors++;
       else this.c.ok++;
     };
-    const req = http.get(this.url, { agent, headers: { 'user-agent': 'lumina-traffic/1' } }, (res) => {
+    const test = this.testShare > 0 && ++this.testCounter % Math.round(1 / this.testShare) === 0;
+    const req = http.get(this.url, { agent, headers: test ? TEST_HEADERS : HEADERS }, (res) => {
       const role = res.headers['x-lumina-role'];
       res.resume();
       res.on('end', () => settle(res.statusCode ?? 0, typeof role === 'string' ? role : undefined));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,7 @@ import {
   readCanaryMetrics,
   shiftTraffic,
   startRollouts,
+  answerGates,
   tableReadOnly,
   tableReadWrite,
 } from './policies.js';
@@ -39,6 +40,8 @@ export const TASK_HANDLERS = {
   RollbackFunctionArn: 'functions/tasks/rollback.handler',
   FinalizeFunctionArn: 'functions/tasks/finalize.handler',
   NotifyFunctionArn: 'functions/tasks/notify.handler',
+  GateFunctionArn: 'functions/tasks/gate.handler',
+  GateResolvedFunctionArn: 'functions/tasks/gate-resolved.handler',
 } as const;
 export type TaskVariable = keyof typeof TASK_HANDLERS;
 
@@ -115,7 +118,10 @@ export function Delivery({ stack, app }: StackContext) {
     retention: logs.RetentionDays.ONE_MONTH,
     removalPolicy: ephemeral ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   });
+  const stateMachineName = `lumina-${app.stage}-rollout`;
+  const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const stateMachine = new sfn.StateMachine(stack, 'Canary', {
+    stateMachineName,
     stateMachineType: sfn.StateMachineType.STANDARD,
     definitionBody: sfn.DefinitionBody.fromString(definition),
     definitionSubstitutions: Object.fromEntries(Object.entries(tasks).map(([variable, f]) => [variable, f.functionArn])),
@@ -169,7 +175,7 @@ export function Delivery({ stack, app }: StackContext) {
   });
 
   // ---- HTTP API (read API IAM-authorized; /health and flag evaluation open, flags optionally keyed) ----
-  const http = fn('HttpApi', API_HANDLER, { timeout: '10 seconds' });
+  const http = fn('HttpApi', API_HANDLER, { timeout: '10 seconds', environment: { STATE_MACHINE_ARN: stateMachine.stateMachineArn } });
   const byHandler = { api: http, flags };
   const api = new Api(stack, 'Api', {
     // One route table (functions/api/routes.ts) for API Gateway and the local gateway.
@@ -180,7 +186,10 @@ export function Delivery({ stack, app }: StackContext) {
   const grant = (fns: Function[], ...statements: PolicyStatement[]) =>
     fns.forEach((f) => statements.forEach((s) => f.addToRolePolicy(s)));
   grant([trigger, ...taskFunctions], tableReadWrite(table), putDeliveryEvents(bus));
-  grant([http], tableReadOnly(table));
+  // The API reads, and records commands (promote, approve, abort, …); rollback starts a rollout.
+  grant([http], tableReadWrite(table), putDeliveryEvents(bus), startRollouts(stateMachine), answerGates(stateMachineArn));
+  // The Gate function answers its own token when the gate already resolved before it stored it.
+  grant([tasks.GateFunctionArn], answerGates(stateMachineArn));
   grant([flags], flagsConfig.readFlags);
   if (process.env.LUMINA_FLAG_API_KEYS_SECRET) grant([flags], readFlagApiKeys(stack, process.env.LUMINA_FLAG_API_KEYS_SECRET));
   grant([trigger], startRollouts(stateMachine));
@@ -190,7 +199,7 @@ export function Delivery({ stack, app }: StackContext) {
     [tasks.PrepareFunctionArn, tasks.SetWeightFunctionArn, tasks.PromoteFunctionArn, tasks.RollbackFunctionArn],
     ...shiftTraffic(stack, servicesConfig?.services),
   );
-  // The state machine invokes exactly its seven task functions.
+  // The state machine invokes exactly its task functions (the Gate one through lambda:invoke.waitForTaskToken).
   stateMachine.addToRolePolicy(
     new PolicyStatement({ sid: 'InvokeTasks', actions: ['lambda:InvokeFunction'], resources: taskFunctions.map((f) => f.functionArn) }),
   );

@@ -46,6 +46,14 @@ export const publishNotifications = (topic: ITopic) =>
 export const startRollouts = (stateMachine: IStateMachine) =>
   new PolicyStatement({ sid: 'StartRollouts', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] });
 
+/**
+ * Wakes executions waiting at gates (`.waitForTaskToken`): the token APIs, scoped to the rollout state
+ * machine. Takes the ARN as a string: the Gate function the machine invokes needs it too, and a
+ * reference to the machine's own ARN there would be a dependency cycle (so it is built from its name).
+ */
+export const answerGates = (stateMachineArn: string) =>
+  new PolicyStatement({ sid: 'AnswerGates', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] });
+
 /** CloudWatch metric reads have no resource-level permissions: Resource '*', two named actions. */
 export const readCanaryMetrics = () =>
   new PolicyStatement({ sid: 'ReadCanaryMetrics', actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], resources: ['*'] });

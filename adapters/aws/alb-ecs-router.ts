@@ -112,8 +112,22 @@ export class AlbEcsTrafficRouter implements TrafficRouter {
     await this.ecs.send(new UpdateServiceCommand({ cluster: r.cluster, service: r.canaryService, taskDefinition: arn, desiredCount: r.canaryDesiredCount }));
   }
 
-  async setCanaryWeight(service: ServiceConfig, weight: number): Promise<void> {
-    await this.writeWeights(alb(service), weight);
+  /**
+   * Rolling batches also scale the canary service to the batch's instance count (surge-only: the stable
+   * service keeps its count until promotion replaces it), before traffic moves.
+   */
+  async setCanaryWeight(service: ServiceConfig, weight: number, replicas?: { canary: number; stable: number }): Promise<void> {
+    const r = alb(service);
+    if (replicas && replicas.canary > 0) await this.ecs.send(new UpdateServiceCommand({ cluster: r.cluster, service: r.canaryService, desiredCount: replicas.canary }));
+    await this.writeWeights(r, weight);
+  }
+
+  /** Blue/green: the test listener forwards to the canary target group while open, to the stable one otherwise. */
+  async setTestRoute(service: ServiceConfig, enabled: boolean): Promise<void> {
+    const r = alb(service);
+    if (!r.testListenerArn) throw new RouterResourceError(`service ${service.name} has no router.testListenerArn: blue/green test traffic needs a test listener`);
+    const { listenerRuleArn: _rule, ...rest } = r;
+    await this.writeWeights({ ...rest, listenerArn: r.testListenerArn }, enabled ? 100 : 0);
   }
 
   /**

@@ -20,11 +20,11 @@ function toService(item: Item): ServiceRecord {
   };
 }
 
-const ROLLOUT_FIELDS = ['rolloutId', 'service', 'environment', 'revision', 'stableRevision', 'spec', 'status', 'trigger', 'createdAt', 'updatedAt', 'version', 'audit'] as const;
+const ROLLOUT_FIELDS = ['rolloutId', 'service', 'environment', 'revision', 'stableRevision', 'spec', 'configVersion', 'status', 'trigger', 'createdAt', 'updatedAt', 'version', 'audit'] as const;
 
 function toRollout(item: Item): RolloutView {
   const out: Item = {};
-  for (const f of ROLLOUT_FIELDS) out[f] = item[f];
+  for (const f of ROLLOUT_FIELDS) if (item[f] !== undefined) out[f] = item[f];
   out.stableRevision = item.stableRevision ?? null;
   out.audit = item.audit ?? [];
   return out as unknown as RolloutView; // items are written only by this repository, from typed values

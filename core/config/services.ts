@@ -1,31 +1,13 @@
 import * as z from 'zod';
 import { CanaryOptionsSchema } from '../delivery/spec.js';
+import { StrategySchema } from '../delivery/strategies.js';
+import { InvalidConfigError, pathOf } from './errors.js';
+import { RouterConfigSchema } from './router.js';
+import { isExtendedConfig, parseDeliveryFile } from './validate.js';
+import { toServiceConfigs } from './resolve.js';
 
-/** How traffic reaches a service's two versions. */
-export const RouterConfigSchema = z.discriminatedUnion('kind', [
-  /** The embedded runtime's weighted proxy in front of demo-service processes. */
-  z.object({ kind: z.literal('local') }),
-  /**
-   * An ALB listener rule forwarding to two weighted target groups, each fed by one ECS service:
-   * the stable service and a canary service that runs the new image during a rollout.
-   */
-  z.object({
-    kind: z.literal('alb'),
-    listenerArn: z.string().startsWith('arn:'),
-    /** The listener rule to weight; omitted = the listener's default action. */
-    listenerRuleArn: z.string().startsWith('arn:').optional(),
-    stableTargetGroupArn: z.string().startsWith('arn:'),
-    canaryTargetGroupArn: z.string().startsWith('arn:'),
-    cluster: z.string().min(1),
-    stableService: z.string().min(1),
-    canaryService: z.string().min(1),
-    /** Container in the task definition whose image is replaced. */
-    container: z.string().min(1),
-    /** Desired count of the canary service while a rollout runs. */
-    canaryDesiredCount: z.number().int().min(1).default(1),
-  }),
-]);
-export type RouterConfig = z.infer<typeof RouterConfigSchema>;
+export { RouterConfigSchema, type RouterConfig } from './router.js';
+export { InvalidConfigError } from './errors.js';
 
 export const ServiceConfigSchema = z.object({
   /** ECR repository whose pushes roll out to this service. */
@@ -35,6 +17,11 @@ export const ServiceConfigSchema = z.object({
   ignoreTags: z.array(z.string()).default([]),
   canary: CanaryOptionsSchema.prefault({}),
   router: RouterConfigSchema,
+  /**
+   * The environment's strategy when the config was written with `strategy` (core/config/validate.ts);
+   * when present it wins over `canary`. Absent in configs that only use `canary`.
+   */
+  strategy: StrategySchema.optional(),
 });
 export type ServiceConfigInput = z.input<typeof ServiceConfigSchema>;
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema> & { name: string };
@@ -53,18 +40,14 @@ export const DeliveryConfigSchema = z
   });
 export type DeliveryConfig = z.infer<typeof DeliveryConfigSchema>;
 
-export class InvalidConfigError extends Error {
-  override name = 'InvalidConfigError';
-  constructor(readonly issues: { path: string; message: string }[]) {
-    super(`invalid delivery config:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
-  }
-}
-
-const pathOf = (path: PropertyKey[]) =>
-  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
-
-/** Validates a whole config; an invalid one is rejected whole, with the exact path of every issue. */
+/**
+ * Validates a whole config; an invalid one is rejected whole, with the exact path of every issue.
+ * A config using any of the newer keys (environments, strategy, dependsOn, team, approval, notify,
+ * security, version) is validated by `parseDeliveryFile` and each service is returned in its FIRST
+ * environment (where a push lands); use `resolveEnvironment` for the others.
+ */
 export function parseDeliveryConfig(input: unknown): ServiceConfig[] {
+  if (isExtendedConfig(input)) return toServiceConfigs(parseDeliveryFile(input).config);
   const parsed = DeliveryConfigSchema.safeParse(input);
   if (!parsed.success) throw new InvalidConfigError(parsed.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message })));
   return Object.entries(parsed.data.services).map(([name, svc]) => ({ name, ...svc }));

@@ -7,14 +7,20 @@ import { stageOf } from './spec.js';
  * is, and what a step or a measurement does to the status, is decided here and nowhere else.
  */
 
-export type Action = 'setWeight' | 'analyse' | 'promote' | 'rollback';
+export type Action = 'setWeight' | 'analyse' | 'gate' | 'promote' | 'rollback';
 
 export interface Next {
+  /** `setWeight` also applies `testRoute` steps: both are one traffic change. */
   action: Action;
   /** For `analyse`: seconds to wait before measuring (one interval, or what is left of the step). */
   waitSeconds: number;
   stepIndex: number;
+  /** For `gate`: how long the execution waits for its task token before the step's timeout applies. */
+  timeoutSeconds?: number;
 }
+
+/** A gate with no timeout of its own (a manual pause, a pause step without `seconds`) waits this long at most, then waits again. */
+export const INDEFINITE_GATE_SECONDS = 7 * 24 * 3600;
 
 export class InvalidTransitionError extends Error {
   override name = 'InvalidTransitionError';
@@ -39,21 +45,26 @@ export function nextAction(rollout: Pick<Rollout, 'spec' | 'status'>, now: Date)
   const { spec, status } = rollout;
   const at = { stepIndex: status.stepIndex, waitSeconds: 0 };
   if (status.outcome || status.abort.requested || status.failure) return { action: 'rollback', ...at };
+  if (status.promoteFull) return { action: 'promote', ...at };
+  if (status.paused) return { action: 'gate', ...at, timeoutSeconds: INDEFINITE_GATE_SECONDS };
   const step = spec.steps[status.stepIndex];
   if (!step) return { action: 'promote', ...at };
-  if (step.kind === 'setWeight') return { action: 'setWeight', ...at };
+  if (step.kind === 'setWeight' || step.kind === 'testRoute') return { action: 'setWeight', ...at };
+  if (step.kind === 'pause') return { action: 'gate', ...at, timeoutSeconds: step.seconds ?? INDEFINITE_GATE_SECONDS };
+  if (step.kind === 'approval') {
+    const left = Math.ceil(step.timeoutSeconds - seconds(status.stepStartedAt, now));
+    return { action: 'gate', ...at, timeoutSeconds: Math.max(1, left) };
+  }
   const left = Math.max(0, step.seconds - seconds(status.stepStartedAt, now));
   const interval = step.kind === 'analysis' ? spec.analysis.intervalSeconds : step.seconds;
   // Always wait at least 1 s, so an analysis window is never empty.
   return { action: 'analyse', ...at, waitSeconds: Math.max(1, Math.ceil(Math.min(interval, left))) };
 }
 
-const advance = (status: RolloutStatus, now: Date): RolloutStatus => ({
-  ...status,
-  stepIndex: status.stepIndex + 1,
-  stepStartedAt: now.toISOString(),
-  counters: zeroCounters(),
-});
+export const advance = (status: RolloutStatus, now: Date): RolloutStatus => {
+  const { skipStep: _skip, waiting: _waiting, ...rest } = status;
+  return { ...rest, stepIndex: status.stepIndex + 1, stepStartedAt: now.toISOString(), counters: zeroCounters() };
+};
 
 const audit = (now: Date, action: string, reason: string, data?: Record<string, unknown>): AuditEntry => ({
   at: now.toISOString(),
@@ -63,9 +74,17 @@ const audit = (now: Date, action: string, reason: string, data?: Record<string, 
   ...(data ? { data } : {}),
 });
 
-/** The current step is `setWeight`: the router has applied it; record the weight and move on. */
+/** The current step is `setWeight` or `testRoute`: the router has applied it; record it and move on. */
 export function applySetWeight(rollout: Pick<Rollout, 'spec' | 'status'>, now: Date): { status: RolloutStatus; audit: AuditEntry } {
   const step = rollout.spec.steps[rollout.status.stepIndex];
+  if (step?.kind === 'testRoute') {
+    return {
+      status: { ...advance(rollout.status, now), testRoute: step.enabled },
+      audit: audit(now, step.enabled ? 'testRoute.opened' : 'testRoute.closed', step.enabled ? 'test traffic now reaches the new version only' : 'test route closed', {
+        stepIndex: rollout.status.stepIndex,
+      }),
+    };
+  }
   if (step?.kind !== 'setWeight') throw new InvalidTransitionError(`step ${rollout.status.stepIndex} is not a setWeight step`);
   const from = rollout.status.canaryWeight;
   return {
@@ -95,9 +114,18 @@ export function applyAnalysis(
 ): AnalysisTransition {
   const { spec, status } = rollout;
   const step = spec.steps[status.stepIndex];
-  if (!step || step.kind === 'setWeight') throw new InvalidTransitionError(`step ${status.stepIndex} is not an analysis or wait step`);
+  if (!step || (step.kind !== 'analysis' && step.kind !== 'wait')) throw new InvalidTransitionError(`step ${status.stepIndex} is not an analysis or wait step`);
   const elapsed = seconds(status.stepStartedAt, now);
   const timeUp = elapsed >= step.seconds - 0.5; // tolerate timer jitter of the Wait state
+  if (status.skipStep === status.stepIndex) {
+    // Promoted by a person: the step ends now, whatever its clock says (the measurement, if any, is kept).
+    return {
+      status: advance(measurement ? { ...status, lastMeasurement: measurement } : status, now),
+      audit: [audit(now, 'step.skipped', `step ${status.stepIndex + 1} (${step.kind}) ended early by a manual promote`, { stepIndex: status.stepIndex })],
+      stepCompleted: true,
+      failed: false,
+    };
+  }
   if (step.kind === 'wait') {
     if (!timeUp) return { status, audit: [], stepCompleted: false, failed: false };
     return {

@@ -52,7 +52,10 @@ export interface RolloutRepository {
 export interface TrafficRouter {
   /** Starts the new revision beside the stable one, at 0 % traffic. Idempotent. */
   deployCanary(service: ServiceConfig, revision: Revision, stable: Revision | null): Promise<void>;
-  setCanaryWeight(service: ServiceConfig, weight: number): Promise<void>;
+  /** Rolling strategies pass the instances of each version once the batch is in; routers that scale do so. */
+  setCanaryWeight(service: ServiceConfig, weight: number, replicas?: { canary: number; stable: number }): Promise<void>;
+  /** Blue/green: open (or close) the test route — a test listener, locally a header — to the new version only. */
+  setTestRoute(service: ServiceConfig, enabled: boolean): Promise<void>;
   /** The canary revision becomes the stable one and takes 100 %; the old stable is retired. May throw TransientError. */
   promote(service: ServiceConfig, revision: Revision): Promise<void>;
   /** 100 % back to the stable revision, canary torn down. Idempotent. */
@@ -87,6 +90,20 @@ export interface ExecutionStarter {
   start(name: string, input: { rolloutId: string }): Promise<{ alreadyStarted: boolean }>;
 }
 
+/**
+ * Wakes an execution waiting at a gate (`.waitForTaskToken` in AWS; an awaiting task locally).
+ * Both throw TaskTokenGoneError when the token no longer waits (timed out, execution stopped, a
+ * restarted local runtime) — the status written before the call is what counts.
+ */
+export interface ExecutionControl {
+  sendTaskSuccess(token: string, output: object): Promise<void>;
+  sendTaskFailure(token: string, error: string, cause: string): Promise<void>;
+}
+
+export class TaskTokenGoneError extends Error {
+  override name = 'TaskTokenGoneError';
+}
+
 export interface DeliveryDeps {
   repo: RolloutRepository;
   router: TrafficRouter;
@@ -94,6 +111,8 @@ export interface DeliveryDeps {
   notifier: Notifier;
   events: EventPublisher;
   clock: Clock;
+  /** Wakes executions waiting at gates. */
+  control: ExecutionControl;
   /** Bound on one metrics query; a slower source counts as an error. */
   metricsTimeoutMs?: number;
 }

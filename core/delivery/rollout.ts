@@ -36,13 +36,23 @@ export interface RolloutStatus {
   abort: { requested: boolean; reason?: string; by?: string; at?: string };
   failure?: Failure;
   outcome?: Outcome;
+  /** Blue/green: the test route reaches the new version. */
+  testRoute?: boolean;
+  /** A manual pause in force (the `pause` command): the execution waits at a gate until `resume`. */
+  paused?: { by: string; at: string; reason: string };
+  /** The gate (pause/approval step or manual pause) the execution is waiting at, and its task token. */
+  waiting?: { stepIndex: number; kind: 'pause' | 'approval' | 'paused'; token: string; since: string };
+  /** `promote` during an analysis or wait step: complete that step at its next measurement. */
+  skipStep?: number;
+  /** `promote --full`: skip every remaining step and promote. */
+  promoteFull?: { by: string; at: string };
   /** Last measurement, kept on the status for cheap reads; every measurement is also stored on its own. */
   lastMeasurement?: Measurement;
   completedAt?: string;
 }
 
 export interface Trigger {
-  kind: 'ecr-push' | 'api';
+  kind: 'ecr-push' | 'api' | 'rollback' | 'progression';
   /** The event id (ECR push) or request id that caused the rollout. */
   id: string;
   actor: string;
@@ -56,6 +66,8 @@ export interface Rollout {
   /** Revision serving before this rollout (null for a first rollout). */
   stableRevision: Revision | null;
   spec: RolloutSpec;
+  /** The delivery config version in force when the rollout was created. */
+  configVersion?: string;
   status: RolloutStatus;
   trigger: Trigger;
   createdAt: string;

@@ -31,14 +31,30 @@ export const AnalysisTemplateSchema = z.object({
 export type AnalysisTemplate = z.infer<typeof AnalysisTemplateSchema>;
 
 export const StepSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('setWeight'), weight: z.number().int().min(0).max(100) }),
+  z.object({
+    kind: z.literal('setWeight'),
+    weight: z.number().int().min(0).max(100),
+    /** Rolling: instances of each version once this batch is in (traffic follows instances). */
+    replicas: z.object({ canary: z.number().int().min(0), stable: z.number().int().min(0) }).optional(),
+  }),
   z.object({ kind: z.literal('wait'), seconds: z.number().int().min(1) }),
   z.object({ kind: z.literal('analysis'), seconds: z.number().int().min(1) }),
+  /** Stops until someone promotes (or resumes); with `seconds`, continues by itself after that long. */
+  z.object({ kind: z.literal('pause'), reason: z.string().min(1), seconds: z.number().int().min(1).optional() }),
+  /** A named gate: approve continues, reject rolls back; after `timeoutSeconds`, `onTimeout` decides. */
+  z.object({
+    kind: z.literal('approval'),
+    gate: z.string().min(1),
+    timeoutSeconds: z.number().int().min(1).max(365 * 24 * 3600),
+    onTimeout: z.enum(['reject', 'continue']),
+  }),
+  /** Blue/green: the test route (a test listener/port, locally a header) reaches the new version only. */
+  z.object({ kind: z.literal('testRoute'), enabled: z.boolean() }),
 ]);
 export type Step = z.infer<typeof StepSchema>;
 
 export const RolloutSpecSchema = z.object({
-  strategy: z.literal('canary'),
+  strategy: z.enum(['canary', 'blueGreen', 'rolling']),
   steps: z.array(StepSchema).min(1),
   analysis: AnalysisTemplateSchema,
 });
@@ -71,17 +87,6 @@ export const CanaryOptionsSchema = z
     path: ['stageSeconds'],
   });
 export type CanaryOptions = z.input<typeof CanaryOptionsSchema>;
-
-/** Expands canary stages into steps: for each stage, set the weight then analyse for the stage duration. */
-export function canarySpec(options: CanaryOptions = {}): RolloutSpec {
-  const o = CanaryOptionsSchema.parse(options);
-  const steps: Step[] = [];
-  for (const weight of o.stages) {
-    steps.push({ kind: 'setWeight', weight });
-    steps.push({ kind: 'analysis', seconds: o.stageSeconds });
-  }
-  return { strategy: 'canary', steps, analysis: o.analysis };
-}
 
 /** The canary weight in force once the steps before `stepIndex` have run. */
 export function weightBefore(spec: RolloutSpec, stepIndex: number): number {

@@ -106,11 +106,13 @@ export async function setWeight(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'ev
   const next = nextAction(rollout, now);
   if (next.action !== 'setWeight') return { rolloutId: rollout.rolloutId, next };
   const svc = await service(deps, rollout);
+  const step = rollout.spec.steps[rollout.status.stepIndex]!;
   const t = applySetWeight(rollout, now);
-  await deps.router.setCanaryWeight(svc.config, t.status.canaryWeight);
+  if (step.kind === 'testRoute') await deps.router.setTestRoute(svc.config, step.enabled);
+  else await deps.router.setCanaryWeight(svc.config, t.status.canaryWeight, step.kind === 'setWeight' ? step.replicas : undefined);
   const saved = await deps.repo.updateStatus(rollout.rolloutId, rollout.version, t.status, [t.audit]);
   await deps.events.publish([
-    { definition: StepCompleted, detail: { ...detailBase(saved, now), stepIndex: rollout.status.stepIndex, stepKind: 'setWeight', canaryWeight: t.status.canaryWeight } },
+    { definition: StepCompleted, detail: { ...detailBase(saved, now), stepIndex: rollout.status.stepIndex, stepKind: step.kind, canaryWeight: t.status.canaryWeight } },
   ]);
   return output(saved, now);
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { RolloutStarted } from '../../events/delivery.js';
 import { EcrImageActionEvent } from '../../events/ecr-image-action.js';
+import { CommandConflictError } from './control.js';
 import { initialStatus } from './engine.js';
 import type { DeliveryDeps, ExecutionStarter } from './ports.js';
 import type { AuditEntry, Revision, Rollout } from './rollout.js';
-import { canarySpec } from './spec.js';
+import { canarySpec, specFor } from './strategies.js';
 import { detailBase } from './tasks.js';
 
 export type TriggerResult =
@@ -66,7 +67,8 @@ export async function startFromPush(
     environment: svc.config.environment,
     revision,
     stableRevision: svc.stableRevision,
-    spec: canarySpec(svc.config.canary),
+    spec: svc.config.strategy ? specFor(svc.config.strategy) : canarySpec(svc.config.canary),
+    configVersion: svc.configVersion,
     status: initialStatus(),
     trigger: { kind: 'ecr-push', id: event.id, actor },
     createdAt,
@@ -121,4 +123,61 @@ export async function requestAbort(deps: Pick<DeliveryDeps, 'repo' | 'clock'>, r
     }
   }
   return false;
+}
+
+/**
+ * Rolls a service back to the revision that was stable before `source` (a promoted rollout): a new
+ * rollout of that revision with a single step — all traffic at once — through the same state machine,
+ * lock, audit and notifications. Idempotent per source rollout. CommandConflictError (409) when it
+ * does not apply: the rollout did not promote, there is nothing earlier, a later revision has been
+ * promoted since, or another rollout holds the service.
+ */
+export async function startRollbackOf(
+  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter },
+  source: Rollout,
+  actor: string,
+  reason: string,
+): Promise<{ rolloutId: string; service: string; image: string }> {
+  if (source.status.outcome !== 'succeeded') {
+    throw new CommandConflictError(source.status.outcome ? `rollout ${source.rolloutId} ended ${source.status.outcome}: only a promoted rollout can be rolled back` : `rollout ${source.rolloutId} is still in flight: abort it instead`);
+  }
+  const target = source.stableRevision;
+  if (!target) throw new CommandConflictError(`rollout ${source.rolloutId} was the first of ${source.service}: there is no earlier revision to go back to`);
+  const svc = await deps.repo.getService(source.service);
+  if (!svc) throw new CommandConflictError(`service ${source.service} is no longer configured`);
+  const rolloutId = `${source.service}-rollback-${createHash('sha256').update(source.rolloutId).digest('hex').slice(0, 12)}`;
+  const existing = await deps.repo.getRollout(rolloutId);
+  if (!existing) {
+    if (svc.stableRevision?.digest !== source.revision.digest) {
+      throw new CommandConflictError(`${source.service} now runs ${svc.stableRevision?.image ?? 'nothing'}, not this rollout's image: roll back the rollout that promoted it`);
+    }
+    if (svc.activeRolloutId) throw new CommandConflictError(`rollout ${svc.activeRolloutId} is in flight on ${source.service}: abort it first`);
+    const now = deps.clock.now();
+    const rollout: Rollout = {
+      rolloutId,
+      service: source.service,
+      environment: source.environment,
+      revision: target,
+      stableRevision: source.revision,
+      spec: { strategy: source.spec.strategy, steps: [{ kind: 'setWeight', weight: 100 }], analysis: source.spec.analysis },
+      configVersion: svc.configVersion,
+      status: initialStatus(),
+      trigger: { kind: 'rollback', id: source.rolloutId, actor },
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      version: 0,
+    };
+    const why = `roll back rollout ${source.rolloutId}: ${source.revision.image} → ${target.image}${reason ? `: ${reason}` : ''}`;
+    if (await deps.repo.createRollout(rollout, [{ at: now.toISOString(), actor, action: 'rollout.created', reason: why }])) {
+      const { alreadyStarted } = await deps.executions.start(rolloutId, { rolloutId });
+      if (!alreadyStarted) {
+        await deps.events.publish([
+          { definition: RolloutStarted, detail: { ...detailBase(rollout, now), strategy: rollout.spec.strategy, stableImage: source.revision.image, trigger: rollout.trigger } },
+        ]);
+      }
+    }
+  } else if (await isPending(deps, rolloutId)) {
+    await deps.executions.start(rolloutId, { rolloutId }); // a crash between create and start: start it now
+  }
+  return { rolloutId, service: source.service, image: target.image };
 }

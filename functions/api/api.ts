@@ -1,59 +1,27 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { phaseOf } from '../../core/delivery/phase.js';
-import type { RolloutRepository, RolloutView } from '../../core/delivery/ports.js';
+import type { RolloutRepository } from '../../core/delivery/ports.js';
+import { handleCommand, type ControlDeps } from './control.js';
+import { HttpError, errorResult, json, presentRollout } from './http-errors.js';
 import type { RouteKeyFor } from './routes.js';
-
-/** Errors callers see: `{ error: { code, message, details } }`, never a stack trace. */
-export class HttpError extends Error {
-  override name = 'HttpError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 => ({
-  statusCode: status,
-  headers: { 'content-type': 'application/json', ...headers },
-  body: JSON.stringify(body),
-});
-
-export const errorResult = (e: HttpError) => json(e.status, { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
 
 const ListQuery = z.object({
   service: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a service name'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-/** What the API shows of a rollout: the stored record plus its computed phase and message. */
-export function presentRollout(r: RolloutView, full = false) {
-  const { phase, message } = phaseOf(r);
-  const summary = {
-    rolloutId: r.rolloutId,
-    service: r.service,
-    environment: r.environment,
-    image: r.revision.image,
-    stableImage: r.stableRevision?.image ?? null,
-    phase,
-    message,
-    step: { index: r.status.stepIndex, total: r.spec.steps.length },
-    weights: { stable: 100 - r.status.canaryWeight, canary: r.status.canaryWeight },
-    outcome: r.status.outcome ?? null,
-    failure: r.status.failure ?? null,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  };
-  return full ? { ...summary, spec: r.spec, status: r.status, trigger: r.trigger, revision: r.revision, stableRevision: r.stableRevision, audit: r.audit } : summary;
-}
+export { HttpError, errorResult, json, presentRollout } from './http-errors.js';
 
-export interface ApiDeps {
+/** The read routes need the repository; the command route (POST …/{command}) the rest as well. */
+export interface ApiDeps extends Partial<Omit<ControlDeps, 'repo'>> {
   repo: RolloutRepository;
 }
+
+const controlDeps = (deps: ApiDeps): ControlDeps => {
+  const { control, executions, events, clock } = deps;
+  if (!control || !executions || !events || !clock) throw new Error('the API handler was built without control dependencies');
+  return { repo: deps.repo, control, executions, events, clock };
+};
 
 type Route = (event: APIGatewayProxyEventV2, deps: ApiDeps) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -94,6 +62,7 @@ const routes: Record<RouteKeyFor<'api'>, Route> = {
     const measurements = await repo.listMeasurements(id);
     return json(200, { ...presentRollout(rollout, true), measurements });
   },
+  'POST /api/rollouts/{id}/{command}': async (event, deps) => handleCommand(event, controlDeps(deps)),
 };
 
 /** Dispatches on API Gateway's routeKey (the local gateway sets the same). */

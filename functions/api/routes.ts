@@ -7,6 +7,8 @@ export const apiRoutes = [
   { method: 'GET', path: '/api/services', auth: 'iam', handler: 'api' },
   { method: 'GET', path: '/api/rollouts', auth: 'iam', handler: 'api' },
   { method: 'GET', path: '/api/rollouts/{id}', auth: 'iam', handler: 'api' },
+  // promote (body {"full": true} = promote --full), pause, resume, approve, reject, abort, rollback
+  { method: 'POST', path: '/api/rollouts/{id}/{command}', auth: 'iam', handler: 'api' },
   // Flag evaluation is called by applications, not operators: no IAM; optional API keys in the handler.
   { method: 'POST', path: '/feature-flags/evaluate', auth: 'none', handler: 'flags' },
   { method: 'POST', path: '/ofrep/v1/evaluate/flags/{key}', auth: 'none', handler: 'flags' },

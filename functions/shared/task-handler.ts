@@ -12,6 +12,16 @@ export const TaskInputSchema = z.object({
   outcome: z.enum(['succeeded', 'rolledBack', 'aborted', 'failed']).optional(),
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
   rollbackError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  /** Set by the Gate state's Catch when the wait timed out. */
+  gateTimeout: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+/** The Gate function's payload (`.waitForTaskToken`): the task token to store, and where the execution waits. */
+export const GateInputSchema = z.object({
+  rolloutId: z.string().min(1).max(200),
+  stepIndex: z.number().int().min(0),
+  timeoutSeconds: z.number().int().min(1).optional(),
+  taskToken: z.string().min(1).max(1024),
 });
 export type TaskEvent = z.infer<typeof TaskInputSchema>;
 
@@ -23,9 +33,9 @@ export class InvalidTaskInputError extends Error {
  * Wraps one core task as a Lambda handler: parse the state input, call core with injected deps,
  * log and count. The local runtime builds its task functions with this same factory.
  */
-export function makeTaskHandler<D, I, O>(name: string, task: (deps: D, input: I) => Promise<O>, deps: () => D) {
+export function makeTaskHandler<D, I, O>(name: string, task: (deps: D, input: I) => Promise<O>, deps: () => D, schema: z.ZodType<{ rolloutId: string }> = TaskInputSchema) {
   const base = async (event: unknown, _context: Context): Promise<O> => {
-    const parsed = TaskInputSchema.safeParse(event);
+    const parsed = schema.safeParse(event);
     if (!parsed.success) throw new InvalidTaskInputError(`${name}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
     logger.appendKeys({ rolloutId: parsed.data.rolloutId, task: name });
     const result = await task(deps(), parsed.data as I);

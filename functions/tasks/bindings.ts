@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import type { DeliveryDeps } from '../../core/delivery/ports.js';
 import { analyse, finalize, notify, prepare, promote, rollback, setWeight } from '../../core/delivery/tasks.js';
-import { makeTaskHandler } from '../shared/task-handler.js';
+import { gateResolved, openGate } from '../../core/delivery/gates.js';
+import { GateInputSchema, makeTaskHandler } from '../shared/task-handler.js';
 
 /**
  * The state machine's Task resources, by the DefinitionSubstitutions variable that names them in
@@ -16,6 +17,9 @@ export const taskDefinitions = {
   RollbackFunctionArn: { name: 'rollback', task: rollback },
   FinalizeFunctionArn: { name: 'finalize', task: finalize },
   NotifyFunctionArn: { name: 'notify', task: notify },
+  /** Invoked by the `.waitForTaskToken` Gate state with a GateInputSchema payload. */
+  GateFunctionArn: { name: 'gate', task: openGate, schema: GateInputSchema },
+  GateResolvedFunctionArn: { name: 'gate-resolved', task: gateResolved },
 } as const;
 
 export type TaskVariable = keyof typeof taskDefinitions;
@@ -46,7 +50,7 @@ export function localContext(functionName: string): Context {
 export function localTaskFunctions(deps: () => DeliveryDeps): Record<TaskVariable, (input: never) => Promise<unknown>> {
   const out = {} as Record<TaskVariable, (input: never) => Promise<unknown>>;
   for (const [variable, def] of Object.entries(taskDefinitions) as [TaskVariable, (typeof taskDefinitions)[TaskVariable]][]) {
-    const handler = makeTaskHandler(def.name, def.task as never, deps);
+    const handler = makeTaskHandler(def.name, def.task as never, deps, 'schema' in def ? def.schema : undefined);
     out[variable] = (input: never) => handler(input, localContext(`lumina-${def.name}`));
   }
   return out;

@@ -4,7 +4,7 @@ import { ServiceConfigSchema } from '../../core/config/services.js';
 import { initialStatus } from '../../core/delivery/engine.js';
 import { ConcurrentUpdateError } from '../../core/delivery/ports.js';
 import type { Rollout } from '../../core/delivery/rollout.js';
-import { canarySpec } from '../../core/delivery/spec.js';
+import { canarySpec } from '../../core/delivery/strategies.js';
 import { startDynamo, type LocalDynamo } from '../../local/dynamo.js';
 
 let dynamo: LocalDynamo;

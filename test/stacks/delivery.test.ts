@@ -143,13 +143,18 @@ describe('Delivery stack (stage test)', () => {
     const destination = p.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
     expect(s.resources[destination['Fn::GetAtt'][0]]!.Properties.LogGroupName).toBe('/aws/vendedlogs/states/lumina-test-canary');
 
-    // The role invokes exactly the seven task functions and nothing else.
+    // The role invokes exactly the task functions (the Gate through lambda:invoke.waitForTaskToken) and nothing else.
     const role = p.RoleArn['Fn::GetAtt'][0];
     const invoke = withAction(statementsOfRole(s, role), 'lambda:InvokeFunction');
     expect(invoke).toHaveLength(1);
     expect(asArray(invoke[0].Action)).toEqual(['lambda:InvokeFunction']);
     expect(new Set(invoke[0].Resource)).toEqual(new Set(TASK_VARIABLES.map((v) => getAtt(s.fnId(TASK_HANDLERS[v])))));
-    expect(invoke[0].Resource).toHaveLength(7);
+    expect(invoke[0].Resource).toHaveLength(9);
+    // The gate waits on a task token, with its timeout from the state input.
+    const gate = JSON.parse(renderJoin(p.DefinitionString)).States.Gate;
+    expect(gate.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(gate.Parameters.Payload['taskToken.$']).toBe('$$.Task.Token');
+    expect(gate.TimeoutSecondsPath).toBe('$.Payload.timeoutSeconds');
   });
 
   it('functions: nodejs22.x on arm64 with active tracing, ESM minified bundles with sourcemaps, and their environment', () => {
@@ -173,7 +178,7 @@ describe('Delivery stack (stage test)', () => {
       });
       if (handler === TASK_HANDLERS.NotifyFunctionArn) expect(env.TOPIC_ARN).toEqual({ Ref: topicId });
       else expect(env.TOPIC_ARN, handler).toBeUndefined();
-      if (handler === TRIGGER_HANDLER) expect(env.STATE_MACHINE_ARN).toEqual({ Ref: smId });
+      if (handler === TRIGGER_HANDLER || handler === API_HANDLER) expect(env.STATE_MACHINE_ARN).toEqual({ Ref: smId });
       else expect(env.STATE_MACHINE_ARN, handler).toBeUndefined();
     }
   });
@@ -236,7 +241,7 @@ describe('least privilege', () => {
     }
   });
 
-  it('table statements name their actions (never dynamodb:*); the api function only reads', () => {
+  it('table statements name their actions (never dynamodb:*); the api function reads and writes items, never deletes', () => {
     const dynamo = allStatements(s.resources).filter((st) => asArray<string>(st.Action).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.length).toBeGreaterThan(0);
     for (const st of dynamo) {
@@ -248,8 +253,9 @@ describe('least privilege', () => {
     const [readFlags] = withAction(roleStatements(s, s.fnId(FLAGS_HANDLER)), 'appconfig:GetLatestConfiguration');
     expect(JSON.stringify(readFlags.Resource)).toMatch(/application\/.*environment\/.*\/configuration\//);
     const api = actionsOf(roleStatements(s, s.fnId(API_HANDLER)));
-    expect([...api].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
-    for (const a of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) expect(api.has(a), a).toBe(false);
+    // Commands (promote, approve, abort, …) write the rollout's status; rollback creates a rollout.
+    expect([...api].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    for (const a of ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan']) expect(api.has(a), a).toBe(false);
     for (const handler of [...Object.values(TASK_HANDLERS), TRIGGER_HANDLER]) {
       const [rw] = withAction(roleStatements(s, s.fnId(handler)), 'dynamodb:PutItem');
       expect(rw, handler).toBeDefined();
@@ -260,16 +266,23 @@ describe('least privilege', () => {
   /** The functions whose role allows an action. */
   const holders = (action: string) => ALL_HANDLERS.filter((h) => actionsOf(roleStatements(s, s.fnId(h))).has(action));
 
-  it('sns:Publish only for notify, on the topic; states:StartExecution only for the trigger, on the state machine', () => {
+  it('sns:Publish only for notify, on the topic; StartExecution for the trigger and the API (rollback), task tokens for the API and the gate, on the state machine', () => {
     expect(holders('sns:Publish')).toEqual([TASK_HANDLERS.NotifyFunctionArn]);
     expect(withAction(allStatements(s.resources), 'sns:Publish').map((st) => st.Resource)).toEqual([{ Ref: single(s, 'AWS::SNS::Topic')[0] }]);
-    expect(holders('states:StartExecution')).toEqual([TRIGGER_HANDLER]);
-    expect(withAction(allStatements(s.resources), 'states:StartExecution').map((st) => st.Resource)).toEqual([{ Ref: single(s, 'AWS::StepFunctions::StateMachine')[0] }]);
+    const [smId] = single(s, 'AWS::StepFunctions::StateMachine');
+    expect(holders('states:StartExecution').sort()).toEqual([API_HANDLER, TRIGGER_HANDLER].sort());
+    for (const st of withAction(allStatements(s.resources), 'states:StartExecution')) expect(st.Resource).toEqual({ Ref: smId });
+    expect(holders('states:SendTaskSuccess').sort()).toEqual([API_HANDLER, TASK_HANDLERS.GateFunctionArn].sort());
+    const machineName = s.resources[smId]!.Properties.StateMachineName;
+    for (const st of withAction(allStatements(s.resources), 'states:SendTaskSuccess')) {
+      expect(asArray(st.Action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
+      expect(renderJoin(st.Resource)).toMatch(new RegExp(`:states:.*:stateMachine:${machineName}$`));
+    }
   });
 
   it('events:PutEvents on our bus only, with our source only', () => {
     const [busId] = single(s, 'AWS::Events::EventBus');
-    expect(holders('events:PutEvents').sort()).toEqual([...Object.values(TASK_HANDLERS), TRIGGER_HANDLER].sort());
+    expect(holders('events:PutEvents').sort()).toEqual([...Object.values(TASK_HANDLERS), TRIGGER_HANDLER, API_HANDLER].sort());
     for (const st of withAction(allStatements(s.resources), 'events:PutEvents')) {
       expect(st.Resource).toEqual(getAtt(busId));
       expect(st.Condition).toEqual({ StringEquals: { 'events:source': ['lumina.delivery'] } });

@@ -37,6 +37,12 @@ export class RecordingRouter implements TrafficRouter {
     this.calls.push(`weight ${w}`);
     this.weight = w;
   }
+  testRoute = false;
+  async setTestRoute(_s: unknown, enabled: boolean) {
+    this.maybeFail('setTestRoute');
+    this.calls.push(`testRoute ${enabled ? 'open' : 'closed'}`);
+    this.testRoute = enabled;
+  }
   async promote(_s: unknown, revision: { image: string }) {
     this.maybeFail('promote');
     this.calls.push(`promote ${revision.image}`);
@@ -47,6 +53,7 @@ export class RecordingRouter implements TrafficRouter {
     this.maybeFail('rollback');
     this.calls.push('rollback');
     this.weight = 0;
+    this.testRoute = false;
     this.canary = null;
   }
   async weights() {

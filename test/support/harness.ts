@@ -1,3 +1,4 @@
+import { LocalTaskTokens } from '../../local/task-tokens.js';
 import { readFileSync } from 'node:fs';
 import { DynamoRolloutRepository } from '../../adapters/dynamo/repository.js';
 import type { ServiceConfigInput } from '../../core/config/services.js';
@@ -41,6 +42,7 @@ export interface Harness {
   notifier: MemoryNotifier;
   events: MemoryEvents;
   sfn: LocalStepFunctions;
+  tokens: LocalTaskTokens;
   deps: DeliveryDeps;
   push(event: unknown): ReturnType<typeof startFromPush>;
   close(): Promise<void>;
@@ -59,7 +61,8 @@ export async function harness(opts: { metrics?: MetricsSource; service?: Partial
   const notifier = new MemoryNotifier();
   const events = new MemoryEvents();
   const metrics = opts.metrics ?? new ScriptedMetrics(() => healthy());
-  const deps: DeliveryDeps = { repo, router, metrics, notifier, events, clock };
+  const tokens = new LocalTaskTokens();
+  const deps: DeliveryDeps = { repo, router, metrics, notifier, events, clock, control: tokens };
   const config = ServiceConfigSchema.parse({
     repository: 'demo',
     router: { kind: 'local' },
@@ -77,6 +80,7 @@ export async function harness(opts: { metrics?: MetricsSource; service?: Partial
   const sfn = new LocalStepFunctions({
     definition: canaryDefinition,
     functions,
+    tokens,
     waitTimeOverrides: { WaitInterval: 0 },
     retryIntervalOverrides: Object.fromEntries(Object.keys(canaryDefinition.States).map((s) => [s, retry])),
   });
@@ -88,6 +92,7 @@ export async function harness(opts: { metrics?: MetricsSource; service?: Partial
     notifier,
     events,
     sfn,
+    tokens,
     deps,
     push: (event) => startFromPush({ repo, events, clock, executions: sfn }, event),
     close: async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { measure } from '../../core/delivery/analysis.js';
 import { applyAnalysis, applySetWeight, initialStatus, InvalidTransitionError, nextAction } from '../../core/delivery/engine.js';
-import { canarySpec, weightBefore } from '../../core/delivery/spec.js';
+import { weightBefore } from '../../core/delivery/spec.js';
+import { canarySpec } from '../../core/delivery/strategies.js';
 
 const spec = canarySpec({ stages: [10, 50, 100], stageSeconds: 60, analysis: { intervalSeconds: 20, metrics: [{ metric: 'http5xxRate', max: 1 }] } });
 const t0 = new Date('2026-11-22T10:00:00Z');

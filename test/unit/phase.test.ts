@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialStatus } from '../../core/delivery/engine.js';
 import { phaseOf } from '../../core/delivery/phase.js';
 import type { RolloutStatus } from '../../core/delivery/rollout.js';
-import { canarySpec } from '../../core/delivery/spec.js';
+import { canarySpec } from '../../core/delivery/strategies.js';
 
 const spec = canarySpec({ stages: [10, 100], stageSeconds: 30, analysis: { intervalSeconds: 10, metrics: [{ metric: 'http5xxRate', max: 1 }] } });
 const revision = { image: 'repo:v2@sha256:ab', repository: 'repo', digest: 'sha256:ab' };
