@@ -26,6 +26,7 @@ import { LocalTrafficRouter, ProxyMetricsSource } from './router.js';
 import { LocalStepFunctions } from './sfn.js';
 import { FileFlagSource } from './flags.js';
 import { LocalTaskTokens } from './task-tokens.js';
+import { FileScanFindingsSource } from '../core/security/file-source.js';
 import { InvalidFlagsError } from '../core/flags/model.js';
 import { RateLimiter } from '../core/flags/rate-limit.js';
 import { ApiKeys } from '../functions/flags/auth.js';
@@ -186,7 +187,9 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const eventBridge = new EventBridgeClient({ endpoint: url, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const events = new EventBridgePublisher(eventBridge, 'lumina');
   const tokens = new LocalTaskTokens();
-  const deps: DeliveryDeps = { repo, router, metrics, notifier: topic, events, clock, control: tokens, metricsTimeoutMs: 3000 };
+  // Scan findings for the security gate: <dataDir>/scan-findings.json (digest, repo@digest or repo:tag → summary).
+  const scans = FileScanFindingsSource.inDataDir(dataDir);
+  const deps: DeliveryDeps = { repo, router, metrics, notifier: topic, events, clock, control: tokens, scans, metricsTimeoutMs: 3000 };
   const definition = JSON.parse(readFileSync(new URL('../state-machines/canary.asl.json', import.meta.url), 'utf8'));
   const sfn = new LocalStepFunctions({ definition, functions: localTaskFunctions(() => deps), tokens });
   apiHandler = makeApiHandler(() => ({ repo, control: tokens, executions: sfn, events, clock }));

@@ -20,6 +20,7 @@ import {
   shiftTraffic,
   startRollouts,
   answerGates,
+  readScanFindings,
   tableReadOnly,
   tableReadWrite,
 } from './policies.js';
@@ -195,6 +196,7 @@ export function Delivery({ stack, app }: StackContext) {
   grant([trigger], startRollouts(stateMachine));
   grant([tasks.NotifyFunctionArn], publishNotifications(topic));
   grant([tasks.AnalyseFunctionArn], readCanaryMetrics());
+  grant([tasks.PrepareFunctionArn], readScanFindings(stack, (servicesConfig?.services ?? []).map((svc) => svc.repository)));
   grant(
     [tasks.PrepareFunctionArn, tasks.SetWeightFunctionArn, tasks.PromoteFunctionArn, tasks.RollbackFunctionArn],
     ...shiftTraffic(stack, servicesConfig?.services),

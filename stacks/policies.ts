@@ -54,6 +54,14 @@ export const startRollouts = (stateMachine: IStateMachine) =>
 export const answerGates = (stateMachineArn: string) =>
   new PolicyStatement({ sid: 'AnswerGates', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] });
 
+/** The security gate reads scan findings of the configured services' repositories only (or any, when none is configured at deploy time). */
+export const readScanFindings = (stack: Stack, repositories: string[]) =>
+  new PolicyStatement({
+    sid: 'ReadScanFindings',
+    actions: ['ecr:DescribeImageScanFindings'],
+    resources: repositories.length ? repositories.map((r) => stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: r })) : ['*'],
+  });
+
 /** CloudWatch metric reads have no resource-level permissions: Resource '*', two named actions. */
 export const readCanaryMetrics = () =>
   new PolicyStatement({ sid: 'ReadCanaryMetrics', actions: ['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms'], resources: ['*'] });

@@ -1,5 +1,5 @@
 import { CanaryOptionsSchema, type RolloutSpec } from '../delivery/spec.js';
-import { specFor, withApproval, type Strategy } from '../delivery/strategies.js';
+import { environmentSpec, type Strategy } from '../delivery/strategies.js';
 import { UnknownEnvironmentError, UnknownServiceError } from './errors.js';
 import type { ServiceConfig } from './services.js';
 import type { EnvironmentSettings, ParsedDeliveryConfig, ServiceDefinition } from './validate.js';
@@ -37,15 +37,10 @@ export function serviceForRepository(config: ParsedDeliveryConfig, repository: s
 /** A service's environment names in promotion order. */
 export const environmentsOf = (config: ParsedDeliveryConfig, service: string): string[] => serviceOf(config, service).environments.map((e) => e.name);
 
-/** The approval gate's name for an environment (the `gate` of the approval step). */
-export const approvalGate = (environment: string) => `approve-${environment}`;
+export { approvalGate } from '../delivery/strategies.js';
 
 /** The spec an environment runs: strategy steps, with the approval step first when approval is required. */
-export function specForEnvironment(env: EnvironmentSettings): RolloutSpec {
-  const spec = specFor(env.strategy);
-  const a = env.approval;
-  return a.required ? withApproval(spec, { gate: approvalGate(env.name), timeoutSeconds: a.timeoutSeconds, onTimeout: a.onTimeout }) : spec;
-}
+export const specForEnvironment = (env: EnvironmentSettings): RolloutSpec => environmentSpec(env.strategy, env.name, env.approval);
 
 /**
  * The resolved settings of (service, environment); without `environment`, the service's first one
@@ -90,6 +85,8 @@ export function toServiceConfig(svc: ServiceDefinition, env: EnvironmentSettings
     canary: canaryOptionsOf(env.strategy),
     router: env.router,
     strategy: env.strategy,
+    ...(env.approval?.required ? { approval: env.approval } : {}),
+    ...(env.security ? { security: env.security } : {}),
   };
 }
 

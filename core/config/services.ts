@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { CanaryOptionsSchema } from '../delivery/spec.js';
 import { StrategySchema } from '../delivery/strategies.js';
+import { SecurityPolicySchema } from '../security/policy.js';
+import { ApprovalSchema } from './schema.js';
 import { InvalidConfigError, pathOf } from './errors.js';
 import { RouterConfigSchema } from './router.js';
 import { isExtendedConfig, parseDeliveryFile } from './validate.js';
@@ -22,6 +24,10 @@ export const ServiceConfigSchema = z.object({
    * when present it wins over `canary`. Absent in configs that only use `canary`.
    */
   strategy: StrategySchema.optional(),
+  /** The environment's approval gate (an approval step before the strategy's steps when required). */
+  approval: ApprovalSchema.optional(),
+  /** The environment's pre-deployment security gate on the image's scan findings. */
+  security: SecurityPolicySchema.optional(),
 });
 export type ServiceConfigInput = z.input<typeof ServiceConfigSchema>;
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema> & { name: string };

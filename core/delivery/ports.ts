@@ -1,5 +1,6 @@
 import type { ServiceConfig } from '../config/services.js';
 import type { DeliveryEvent } from '../../events/delivery.js';
+import type { ScanFindingsSource } from '../security/policy.js';
 import type { Measurement, MetricSample } from './analysis.js';
 import type { AuditEntry, Revision, Rollout, RolloutStatus } from './rollout.js';
 
@@ -113,6 +114,8 @@ export interface DeliveryDeps {
   clock: Clock;
   /** Wakes executions waiting at gates. */
   control: ExecutionControl;
+  /** Image scan findings for the pre-deployment security gate; absent = scans treated as missing. */
+  scans?: ScanFindingsSource;
   /** Bound on one metrics query; a slower source counts as an error. */
   metricsTimeoutMs?: number;
 }

@@ -133,6 +133,15 @@ export function specFor(input: StrategyInput): RolloutSpec {
   return { strategy: s.kind, steps, analysis: s.analysis };
 }
 
+/** The approval gate's name for an environment (the `gate` of its approval step). */
+export const approvalGate = (environment: string) => `approve-${environment}`;
+
+/** The spec an environment runs: its strategy's steps, behind its approval gate when approval is required. */
+export function environmentSpec(strategy: StrategyInput, environment: string, approval?: { required: boolean; timeoutSeconds: number; onTimeout: 'reject' | 'continue' }): RolloutSpec {
+  const spec = specFor(strategy);
+  return approval?.required ? withApproval(spec, { gate: approvalGate(environment), timeoutSeconds: approval.timeoutSeconds, onTimeout: approval.onTimeout }) : spec;
+}
+
 /** An approval gate placed before a spec's first step (progressive delivery: the environment's gate). */
 export function withApproval(spec: RolloutSpec, gate: { gate: string; timeoutSeconds: number; onTimeout: 'reject' | 'continue' }): RolloutSpec {
   return { ...spec, steps: [{ kind: 'approval', ...gate }, ...spec.steps] };

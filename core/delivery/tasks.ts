@@ -4,6 +4,7 @@ import { measure, measurementError, type MetricSample } from './analysis.js';
 import { applyAnalysis, applySetWeight, nextAction, type Next } from './engine.js';
 import { ServiceBusyError, RolloutNotFoundError, type DeliveryDeps, type RolloutView, type ServiceRecord } from './ports.js';
 import type { AuditEntry, Failure, Outcome, Rollout, RolloutStatus } from './rollout.js';
+import { evaluateSecurity, ScanSummarySchema, type SecurityPolicyInput } from '../security/policy.js';
 import { stageOf } from './spec.js';
 
 /**
@@ -68,7 +69,7 @@ const output = (rollout: Pick<Rollout, 'rolloutId' | 'spec' | 'status'>, now: Da
 });
 
 /** Takes the service lock and starts the canary at 0 % — or, for a rollout that already held it, resumes. */
-export async function prepare(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'clock'>, input: TaskInput): Promise<TaskOutput> {
+export async function prepare(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'clock' | 'scans'>, input: TaskInput): Promise<TaskOutput> {
   const rollout = await load(deps, input.rolloutId);
   const now = deps.clock.now();
   if (rollout.status.outcome || rollout.status.abort.requested) return output(rollout, now);
@@ -90,6 +91,12 @@ export async function prepare(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'cloc
     );
   }
   const resuming = current.status.canaryDeployed;
+  if (!resuming && svc.config.security && !current.audit.some((a) => a.action.startsWith('security.'))) {
+    // The security gate: before any traffic moves, once per rollout (its verdict is in the audit log).
+    const gate = await securityGate(deps, svc.config.security, current, now);
+    current = await deps.repo.updateStatus(current.rolloutId, current.version, gate.status ?? current.status, [gate.audit]);
+    if (gate.status) return output(current, now);
+  }
   await deps.router.deployCanary(svc.config, current.revision, current.stableRevision);
   // Resuming after an interruption: re-assert the weight this rollout had reached (the step's clock restarts).
   await deps.router.setCanaryWeight(svc.config, resuming ? current.status.canaryWeight : 0);
@@ -98,6 +105,17 @@ export async function prepare(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'cloc
     : entry(now, 'canary.deployed', `${current.revision.image} deployed beside ${current.stableRevision?.image ?? 'nothing (first rollout)'} at 0 %`);
   const saved = await deps.repo.updateStatus(current.rolloutId, current.version, { ...current.status, canaryDeployed: true, stepStartedAt: now.toISOString() }, [audit]);
   return output(saved, now);
+}
+
+async function securityGate(deps: Pick<DeliveryDeps, 'scans'>, policy: SecurityPolicyInput, r: RolloutView, now: Date): Promise<{ status?: RolloutStatus; audit: AuditEntry }> {
+  const found = deps.scans ? await deps.scans.findings(r.revision.repository, r.revision.digest, r.revision.tag) : null;
+  const summary = found && ScanSummarySchema.parse(found); // a malformed answer is a task error, never a pass
+  const d = evaluateSecurity(policy, summary);
+  const data = { verdict: d.verdict, scan: d.scan, counts: d.counts, ...(d.ignored.length ? { ignored: d.ignored } : {}), ...(summary?.findings?.length ? { findings: summary.findings.slice(0, 20) } : {}) };
+  const reason = `security gate ${d.verdict === 'block' ? 'blocked' : d.verdict === 'warn' ? 'passed with a warning' : 'passed'}: ${d.reasons.join('; ')}`;
+  const audit = entry(now, `security.${d.verdict === 'block' ? 'blocked' : d.verdict === 'warn' ? 'warning' : 'passed'}`, reason, data);
+  if (d.verdict !== 'block') return { audit };
+  return { audit, status: { ...r.status, failure: { reason, stepIndex: r.status.stepIndex, stage: 0 } } };
 }
 
 export async function setWeight(deps: Pick<DeliveryDeps, 'repo' | 'router' | 'events' | 'clock'>, input: TaskInput): Promise<TaskOutput> {

@@ -5,7 +5,9 @@ import { CommandConflictError } from './control.js';
 import { initialStatus } from './engine.js';
 import type { DeliveryDeps, ExecutionStarter } from './ports.js';
 import type { AuditEntry, Revision, Rollout } from './rollout.js';
-import { canarySpec, specFor } from './strategies.js';
+import type { ServiceConfig } from '../config/services.js';
+import type { RolloutSpec } from './spec.js';
+import { environmentSpec } from './strategies.js';
 import { detailBase } from './tasks.js';
 
 export type TriggerResult =
@@ -67,7 +69,7 @@ export async function startFromPush(
     environment: svc.config.environment,
     revision,
     stableRevision: svc.stableRevision,
-    spec: svc.config.strategy ? specFor(svc.config.strategy) : canarySpec(svc.config.canary),
+    spec: specOf(svc.config),
     configVersion: svc.configVersion,
     status: initialStatus(),
     trigger: { kind: 'ecr-push', id: event.id, actor },
@@ -101,6 +103,9 @@ export async function startFromPush(
   }
   return { status: 'started', rolloutId, superseded };
 }
+
+/** The spec a service's configuration gives: its strategy (or canary options), behind its approval gate if required. */
+export const specOf = (config: ServiceConfig): RolloutSpec => environmentSpec(config.strategy ?? { kind: 'canary', ...config.canary }, config.environment, config.approval);
 
 async function isPending(deps: Pick<DeliveryDeps, 'repo'>, rolloutId: string): Promise<boolean> {
   const r = await deps.repo.getRollout(rolloutId);

@@ -227,3 +227,36 @@ describe('manual gates: pause steps, approvals and commands', () => {
     expect(rollout.audit.map((a) => a.action)).toContain('rollout.promoteFull');
   });
 });
+
+describe('the pre-deployment security gate', () => {
+  const scan = (CRITICAL: number, HIGH = 0) => ({
+    findings: async () => ({ status: 'COMPLETE' as const, CRITICAL, HIGH, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0, UNDEFINED: 0, findings: CRITICAL ? [{ name: 'CVE-2026-0001', severity: 'CRITICAL' as const }] : [] }),
+  });
+
+  it('blocks an image with a CRITICAL finding before any traffic moves, with the findings in the record', async () => {
+    h = await harness({ service: { security: { maxCritical: 0 } } as never, scans: scan(1) });
+    const { execution, rollout } = await finish(h, await start(h));
+    expect(execution.status).toBe('FAILED');
+    expect(rollout.status.failure?.reason).toMatch(/^security gate blocked: .*CRITICAL/);
+    expect(h.router.calls.some((c) => c.startsWith('deploy'))).toBe(false);
+    const blocked = rollout.audit.find((a) => a.action === 'security.blocked');
+    expect(blocked?.data).toMatchObject({ verdict: 'block', counts: { CRITICAL: 1 }, findings: [{ name: 'CVE-2026-0001' }] });
+  });
+
+  it('passes a clean image and records the verdict once', async () => {
+    h = await harness({ service: { security: { maxCritical: 0, maxHigh: 5 } } as never, scans: scan(0, 2) });
+    const { execution, rollout } = await finish(h, await start(h));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(rollout.audit.filter((a) => a.action.startsWith('security.')).map((a) => a.action)).toEqual(['security.passed']);
+  });
+
+  it('a missing scan follows onMissing: block stops the rollout, warn lets it through with a warning', async () => {
+    h = await harness({ service: { security: { onMissing: 'block' } } as never, scans: { findings: async () => null } });
+    expect((await finish(h, await start(h))).rollout.status.failure?.reason).toContain('security gate blocked');
+    await h.close();
+    h = await harness({ service: { security: { onMissing: 'warn' } } as never });
+    const { rollout } = await finish(h, await start(h));
+    expect(rollout.status.outcome).toBe('succeeded');
+    expect(rollout.audit.map((a) => a.action)).toContain('security.warning');
+  });
+});

@@ -280,6 +280,14 @@ describe('least privilege', () => {
     }
   });
 
+  it('ecr:DescribeImageScanFindings (the security gate) only for prepare, on the configured repositories', () => {
+    expect(holders('ecr:DescribeImageScanFindings')).toEqual([TASK_HANDLERS.PrepareFunctionArn]);
+    const [st] = withAction(allStatements(s.resources), 'ecr:DescribeImageScanFindings');
+    const resources = asArray(st.Resource).map((r) => renderJoin(r));
+    expect(resources.length).toBeGreaterThan(0);
+    for (const r of resources) expect(r).toMatch(/:ecr:.*:repository\/[a-z0-9._/-]+$/);
+  });
+
   it('events:PutEvents on our bus only, with our source only', () => {
     const [busId] = single(s, 'AWS::Events::EventBus');
     expect(holders('events:PutEvents').sort()).toEqual([...Object.values(TASK_HANDLERS), TRIGGER_HANDLER, API_HANDLER].sort());

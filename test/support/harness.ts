@@ -4,6 +4,7 @@ import { DynamoRolloutRepository } from '../../adapters/dynamo/repository.js';
 import type { ServiceConfigInput } from '../../core/config/services.js';
 import { ServiceConfigSchema } from '../../core/config/services.js';
 import type { DeliveryDeps, MetricsSource } from '../../core/delivery/ports.js';
+import type { ScanFindingsSource } from '../../core/security/policy.js';
 import { startFromPush } from '../../core/delivery/trigger.js';
 import { localTaskFunctions } from '../../functions/tasks/bindings.js';
 import { startDynamo, type LocalDynamo } from '../../local/dynamo.js';
@@ -53,7 +54,7 @@ export interface Harness {
  * runner) with fakes only at the AWS edges (traffic, metrics, notifications). Wait states take 0 ms and
  * advance a virtual clock instead.
  */
-export async function harness(opts: { metrics?: MetricsSource; service?: Partial<ServiceConfigInput>; retryMs?: number } = {}): Promise<Harness> {
+export async function harness(opts: { metrics?: MetricsSource; service?: Partial<ServiceConfigInput>; retryMs?: number; scans?: ScanFindingsSource } = {}): Promise<Harness> {
   const dynamo = await startDynamo();
   const repo = new DynamoRolloutRepository(dynamo.doc, dynamo.table);
   const clock = new VirtualClock();
@@ -62,7 +63,7 @@ export async function harness(opts: { metrics?: MetricsSource; service?: Partial
   const events = new MemoryEvents();
   const metrics = opts.metrics ?? new ScriptedMetrics(() => healthy());
   const tokens = new LocalTaskTokens();
-  const deps: DeliveryDeps = { repo, router, metrics, notifier, events, clock, control: tokens };
+  const deps: DeliveryDeps = { repo, router, metrics, notifier, events, clock, control: tokens, ...(opts.scans ? { scans: opts.scans } : {}) };
   const config = ServiceConfigSchema.parse({
     repository: 'demo',
     router: { kind: 'local' },
