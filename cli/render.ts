@@ -15,7 +15,7 @@ export interface RolloutDoc {
   audit?: { at: string; actor: string; action: string; reason: string }[];
 }
 
-const SYMBOL: Record<string, string> = { Pending: '◷', Progressing: '◌', Aborting: '✖', Healthy: '✔', RolledBack: '↺', Aborted: '✖', Failed: '⚠' };
+const SYMBOL: Record<string, string> = { Pending: '◷', Progressing: '◌', Paused: '⏸', Aborting: '✖', Healthy: '✔', RolledBack: '↺', Aborted: '✖', Failed: '⚠' };
 const color = (code: number, s: string, on: boolean) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
 export function bar(canary: number, width = 20): string {
@@ -24,7 +24,7 @@ export function bar(canary: number, width = 20): string {
 }
 
 export function renderRollout(r: RolloutDoc, tty = false): string {
-  const tone = r.phase === 'Healthy' ? 32 : r.phase === 'Progressing' || r.phase === 'Pending' ? 36 : 31;
+  const tone = r.phase === 'Healthy' ? 32 : r.phase === 'Progressing' || r.phase === 'Pending' ? 36 : r.phase === 'Paused' ? 33 : 31;
   const lines = [
     `${color(tone, `${SYMBOL[r.phase] ?? '?'} ${r.phase}`, tty)}  ${r.rolloutId}`,
     `  ${r.message}`,

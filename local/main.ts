@@ -29,6 +29,9 @@ const lines = [
   '  npm run push -- demo --tag v2                      # healthy image: canary 10 → 25 → 50 → 75 → 100 %',
   '  npm run push -- demo --tag v3 --fault-rate 0.5     # faulty image: analysis fails, automatic rollback',
   '  npm run lumina -- status demo --watch',
+  '  npm run push -- demo-bluegreen --tag v2 --watch    # blue/green: test traffic, switch, bake, delayed teardown',
+  '  npm run push -- demo-gated --tag v2                # approval gate, then a pause after each stage:',
+  '  npm run lumina -- approve demo-gated               #   then: lumina promote demo-gated (or abort, pause, resume)',
   '',
 ];
 console.log(lines.join('\n'));
