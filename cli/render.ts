@@ -11,8 +11,26 @@ export interface RolloutDoc {
   weights: { stable: number; canary: number };
   createdAt: string;
   failure: { reason: string; metric?: string; value?: unknown; threshold?: unknown; stage: number } | null;
-  measurements?: { stepIndex: number; stage: number; verdict: string; error?: string; results: { metric: string; value: unknown; threshold: unknown; verdict: string; reason: string }[] }[];
+  measurements?: {
+    stepIndex: number;
+    stage: number;
+    verdict: string;
+    error?: string;
+    results: { metric: string; value: unknown; threshold: unknown; verdict: string; reason: string }[];
+    judgement?: JudgementDoc;
+  }[];
   audit?: { at: string; actor: string; action: string; reason: string }[];
+}
+
+/** The parts of a stored judgement (core/delivery/judged-analysis.ts) the terminal shows. */
+export interface JudgementDoc {
+  mode: string;
+  counts: boolean;
+  applicable: boolean;
+  final: boolean;
+  verdict: string;
+  explanation: string;
+  metrics: { outcome: string; explanation: string }[];
 }
 
 const SYMBOL: Record<string, string> = { Pending: '◷', Progressing: '◌', Paused: '⏸', Aborting: '✖', Healthy: '✔', RolledBack: '↺', Aborted: '✖', Failed: '⚠' };
@@ -38,6 +56,13 @@ export function renderRollout(r: RolloutDoc, tty = false): string {
   if (last) {
     lines.push(`  analysis  last measurement at ${last.stage} %: ${last.verdict}${last.error ? ` (${last.error})` : ''}`);
     for (const m of last.results) lines.push(`            ${m.verdict === 'pass' ? '✔' : m.verdict === 'fail' ? '✖' : '?'} ${m.reason}`);
+  }
+  const judged = r.measurements?.filter((m) => m.judgement?.applicable).at(-1);
+  if (judged?.judgement) {
+    const j = judged.judgement;
+    const role = j.counts ? `judgeMode ${j.mode}` : 'shadow: recorded, not deciding';
+    lines.push(`  judge     ${j.explanation} — at ${judged.stage} %${j.final ? ', end of step' : ''} (${role})`);
+    for (const m of j.metrics) lines.push(`            ${m.outcome === 'pass' ? '✔' : m.outcome === 'nodata' ? '?' : '✖'} ${m.explanation}`);
   }
   if (r.failure) {
     lines.push(`  ${color(31, 'why', tty)}       ${r.failure.reason}`);

@@ -1,5 +1,6 @@
 import type { ServiceConfig } from '../core/config/services.js';
 import type { MetricSample } from '../core/delivery/analysis.js';
+import type { MetricSeries } from '../core/delivery/judged-analysis.js';
 import type { MetricsSource, TrafficRouter } from '../core/delivery/ports.js';
 import type { Revision } from '../core/delivery/rollout.js';
 import type { LocalImageRegistry } from './images.js';
@@ -139,6 +140,25 @@ export class ProxyMetricsSource implements MetricsSource {
       p99LatencyMs: o.p99LatencyMs,
       unhealthyHosts: url ? ((await healthy(url)) ? 0 : 1) : null,
       alarms: {},
+    };
+  }
+
+  /**
+   * One point per whole period (default 1 s, the proxy's bucket) inside the window: the period holding `from` is
+   * left out (the weight changed during it) and so is the one still in progress at `to`. Each point summarises the
+   * requests that ended in it: count, 5xx, average and nearest-rank p99 of their latencies (local/proxy.ts).
+   */
+  async series(service: ServiceConfig, role: 'canary' | 'stable', window: { from: Date; to: Date }, stepSeconds: number): Promise<MetricSeries> {
+    const step = Math.max(1, Math.ceil(stepSeconds)) * BUCKET_MS;
+    const from = Math.ceil(window.from.getTime() / step) * step;
+    const count = Math.max(0, Math.floor((Math.floor(window.to.getTime() / BUCKET_MS) * BUCKET_MS - from) / step));
+    const to = from + count * step;
+    const observed = count > 0 ? this.proxyFor(service.name).samples(role, to - from, step, to) : [];
+    return {
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      stepSeconds: step / 1000,
+      points: observed.map((o) => ({ at: o.from, requests: o.requests, errors5xx: o.errors5xx, avgLatencyMs: o.avgLatencyMs, p99LatencyMs: o.p99LatencyMs })),
     };
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import type { ServiceConfig } from '../../core/config/services.js';
 import type { MetricSample } from '../../core/delivery/analysis.js';
+import type { MetricSeries, SeriesPoint } from '../../core/delivery/judged-analysis.js';
 import type { MetricsSource } from '../../core/delivery/ports.js';
 
 /** An ARN the ALB metrics dimensions cannot be derived from. */
@@ -63,6 +64,22 @@ const QUERIES = [
   { id: 'unhealthyHosts', metric: 'UnHealthyHostCount', stat: 'Maximum', combine: 'max' },
 ] as const satisfies readonly { id: string; metric: string; stat: string; combine: Combine }[];
 type QueryId = (typeof QUERIES)[number]['id'];
+/** The judge's series: the same statistics per period (host health is not judged). */
+const SERIES_QUERIES = QUERIES.filter((q) => q.id !== 'unhealthyHosts');
+
+/**
+ * The judge's periods: `stepSeconds` rounded up to a multiple of 60 (ALB metrics' resolution). The query starts at
+ * the period holding `from` — the first, partial minute of a step still pairs canary and baseline in time, and
+ * dropping it would cost a whole sample — and ends at the last period that has ended (the current one is still
+ * being aggregated). An empty span (less than one period) needs no query.
+ */
+export function seriesWindow(window: { from: Date; to: Date }, stepSeconds: number): { start: Date; end: Date; periodSeconds: number } {
+  const periodSeconds = Math.max(60, Math.ceil(stepSeconds / 60) * 60);
+  const p = periodSeconds * 1000;
+  const start = Math.floor(window.from.getTime() / p) * p;
+  const end = Math.max(start, Math.floor(window.to.getTime() / p) * p);
+  return { start: new Date(start), end: new Date(end), periodSeconds };
+}
 
 /** Several datapoints (should the window span more than one period) are combined; none → null. */
 function combine(values: number[], how: Combine): number | null {
@@ -85,12 +102,7 @@ export class CloudWatchMetricsSource implements MetricsSource {
   constructor(private readonly client: CloudWatchClient) {}
 
   async sample(service: ServiceConfig, role: 'canary' | 'stable', window: { from: Date; to: Date }, alarmNames: string[]): Promise<MetricSample> {
-    const r = service.router;
-    if (r.kind !== 'alb') throw new UnsupportedMetricsSourceError(`service ${service.name} uses router kind '${r.kind}', not 'alb'`);
-    const dimensions = [
-      { Name: 'TargetGroup', Value: targetGroupDimension(role === 'canary' ? r.canaryTargetGroupArn : r.stableTargetGroupArn) },
-      { Name: 'LoadBalancer', Value: loadBalancerDimension(r.listenerArn) },
-    ];
+    const dimensions = this.dimensions(service, role);
     const aligned = alignWindow(window);
     const [values, alarms] = await Promise.all([this.metricData(dimensions, aligned), alarmNames.length ? this.alarmStates(alarmNames) : undefined]);
     const ms = (seconds: number | null) => (seconds === null ? null : seconds * 1000);
@@ -106,16 +118,54 @@ export class CloudWatchMetricsSource implements MetricsSource {
     };
   }
 
-  private async metricData(
+  /**
+   * Per-period series of one target group for the judge: RequestCount, 5XX count, average and p99
+   * TargetResponseTime per period, joined on the datapoints' timestamps. As in `sample`, a missing count is 0 and a
+   * missing latency null (a period without requests then carries no observation downstream).
+   */
+  async series(service: ServiceConfig, role: 'canary' | 'stable', window: { from: Date; to: Date }, stepSeconds: number): Promise<MetricSeries> {
+    const dimensions = this.dimensions(service, role);
+    const w = seriesWindow(window, stepSeconds);
+    const base = { from: w.start.toISOString(), to: w.end.toISOString(), stepSeconds: w.periodSeconds };
+    if (w.end.getTime() <= w.start.getTime()) return { ...base, points: [] };
+    const byTime = new Map<number, SeriesPoint>();
+    for (const r of await this.query(dimensions, w, SERIES_QUERIES)) {
+      (r.Timestamps ?? []).forEach((t, i) => {
+        const v = r.Values?.[i];
+        if (v === undefined) return;
+        const at = new Date(t).getTime();
+        let p = byTime.get(at);
+        if (!p) byTime.set(at, (p = { at: new Date(at).toISOString(), requests: 0, errors5xx: 0, avgLatencyMs: null, p99LatencyMs: null }));
+        if (r.Id === 'requests') p.requests += v;
+        else if (r.Id === 'errors5xx') p.errors5xx += v;
+        else if (r.Id === 'latencyAvg') p.avgLatencyMs = v * 1000;
+        else if (r.Id === 'latencyP99') p.p99LatencyMs = v * 1000;
+      });
+    }
+    return { ...base, points: [...byTime.values()].sort((a, b) => a.at.localeCompare(b.at)) };
+  }
+
+  private dimensions(service: ServiceConfig, role: 'canary' | 'stable') {
+    const r = service.router;
+    if (r.kind !== 'alb') throw new UnsupportedMetricsSourceError(`service ${service.name} uses router kind '${r.kind}', not 'alb'`);
+    return [
+      { Name: 'TargetGroup', Value: targetGroupDimension(role === 'canary' ? r.canaryTargetGroupArn : r.stableTargetGroupArn) },
+      { Name: 'LoadBalancer', Value: loadBalancerDimension(r.listenerArn) },
+    ];
+  }
+
+  /** One GetMetricData request and its pages; a Forbidden or InternalError result throws. */
+  private async query(
     dimensions: { Name: string; Value: string }[],
     w: { start: Date; end: Date; periodSeconds: number },
-  ): Promise<Record<QueryId, number | null>> {
-    const queries: MetricDataQuery[] = QUERIES.map((q) => ({
+    which: readonly (typeof QUERIES)[number][],
+  ): Promise<MetricDataResult[]> {
+    const queries: MetricDataQuery[] = which.map((q) => ({
       Id: q.id,
       MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: q.metric, Dimensions: dimensions }, Period: w.periodSeconds, Stat: q.stat },
       ReturnData: true,
     }));
-    const collected = new Map<string, number[]>();
+    const results: MetricDataResult[] = [];
     let token: string | undefined;
     do {
       const res = await this.client.send(
@@ -123,10 +173,21 @@ export class CloudWatchMetricsSource implements MetricsSource {
       );
       for (const result of res.MetricDataResults ?? []) {
         checkStatus(result);
-        if (result.Id) collected.set(result.Id, [...(collected.get(result.Id) ?? []), ...(result.Values ?? [])]);
+        results.push(result);
       }
       token = res.NextToken;
     } while (token);
+    return results;
+  }
+
+  private async metricData(
+    dimensions: { Name: string; Value: string }[],
+    w: { start: Date; end: Date; periodSeconds: number },
+  ): Promise<Record<QueryId, number | null>> {
+    const collected = new Map<string, number[]>();
+    for (const result of await this.query(dimensions, w, QUERIES)) {
+      if (result.Id) collected.set(result.Id, [...(collected.get(result.Id) ?? []), ...(result.Values ?? [])]);
+    }
     const out = {} as Record<QueryId, number | null>;
     for (const q of QUERIES) out[q.id] = combine(collected.get(q.id) ?? [], q.combine);
     return out;

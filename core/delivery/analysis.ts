@@ -1,3 +1,4 @@
+import type { JudgementRecord } from './judged-analysis.js';
 import type { AnalysisTemplate, MetricCheck, MetricName } from './spec.js';
 
 /** What a metrics source observed for one version of a service over one window. `null` = no data. */
@@ -32,9 +33,11 @@ export interface Measurement {
   requests: number | null;
   verdict: Verdict;
   results: MetricResult[];
-  /** Set when the metrics source failed; then results is empty. */
+  /** Set when the metrics source failed; then results is empty (unless the judge's samples were what failed). */
   error?: string;
   baseline?: MetricSample;
+  /** Baseline-versus-canary judgement, when the template has a judge (judged-analysis.ts). */
+  judgement?: JudgementRecord;
 }
 
 export interface AnalysisCounters {
@@ -140,10 +143,15 @@ export function judge(template: AnalysisTemplate, counters: AnalysisCounters, m:
     return { counters: c, outcome: 'ok', reason: `metrics source error (${c.consecutiveErrors}/${template.consecutiveErrorLimit} tolerated): ${m.error}` };
   }
   c.consecutiveErrors = 0;
+  // A judgement that decides the verdict explains it when no threshold check did.
+  const judged = m.judgement?.counts && m.judgement.verdict === m.verdict ? m.judgement : undefined;
+  // judgeMode `judge`: the checks are recorded only, so none of them is the culprit.
+  const checks = m.judgement?.counts && m.judgement.mode === 'judge' ? [] : m.results;
   if (m.verdict === 'fail') {
     c.failed += 1;
-    const culprit = m.results.find((r) => r.verdict === 'fail');
-    const what = culprit?.reason ?? 'a metric failed';
+    if (judged?.decisive) return { counters: c, outcome: 'failed', reason: `${judged.reason} at ${m.stage} %` };
+    const culprit = checks.find((r) => r.verdict === 'fail');
+    const what = culprit?.reason ?? judged?.reason ?? 'a metric failed';
     if (c.failed > template.failureLimit) {
       return { counters: c, outcome: 'failed', reason: `${what} at ${m.stage} % (failureLimit ${template.failureLimit})`, ...(culprit ? { culprit } : {}) };
     }
@@ -151,8 +159,8 @@ export function judge(template: AnalysisTemplate, counters: AnalysisCounters, m:
   }
   if (m.verdict === 'inconclusive') {
     c.inconclusive += 1;
-    const culprit = m.results.find((r) => r.verdict === 'inconclusive');
-    const what = culprit?.reason ?? 'no data';
+    const culprit = checks.find((r) => r.verdict === 'inconclusive');
+    const what = culprit?.reason ?? judged?.reason ?? 'no data';
     if (c.inconclusive > template.inconclusiveLimit) {
       return {
         counters: c,
@@ -164,5 +172,5 @@ export function judge(template: AnalysisTemplate, counters: AnalysisCounters, m:
     return { counters: c, outcome: 'ok', reason: `inconclusive: ${what}` };
   }
   c.passed += 1;
-  return { counters: c, outcome: 'ok', reason: 'all metrics within thresholds' };
+  return { counters: c, outcome: 'ok', reason: judged ? judged.reason : 'all metrics within thresholds' };
 }

@@ -1,4 +1,5 @@
 import { judge, zeroCounters, type Measurement } from './analysis.js';
+import { judgeDecided, judgeFailure } from './judged-analysis.js';
 import type { AuditEntry, Failure, Rollout, RolloutStatus } from './rollout.js';
 import { stageOf } from './spec.js';
 
@@ -27,6 +28,10 @@ export class InvalidTransitionError extends Error {
 }
 
 const seconds = (from: string | null, now: Date) => (from ? (now.getTime() - Date.parse(from)) / 1000 : 0);
+
+/** The current step has run its time (tolerating timer jitter of the Wait state). */
+export const stepTimeUp = (status: Pick<RolloutStatus, 'stepStartedAt'>, step: { seconds: number }, now: Date): boolean =>
+  seconds(status.stepStartedAt, now) >= step.seconds - 0.5;
 
 export function initialStatus(): RolloutStatus {
   return {
@@ -106,6 +111,7 @@ export interface AnalysisTransition {
  * The current step is `analysis` (with a measurement) or `wait` (measurement undefined).
  * Applies the limits; completes the step once its time is up *and* at least one measurement passed
  * (no data is never a pass, so a stage without a passing measurement keeps measuring until a limit ends it).
+ * With the judge deciding (judged-analysis.ts), the measurement made at the step's end must pass instead.
  */
 export function applyAnalysis(
   rollout: Pick<Rollout, 'spec' | 'status'>,
@@ -115,8 +121,7 @@ export function applyAnalysis(
   const { spec, status } = rollout;
   const step = spec.steps[status.stepIndex];
   if (!step || (step.kind !== 'analysis' && step.kind !== 'wait')) throw new InvalidTransitionError(`step ${status.stepIndex} is not an analysis or wait step`);
-  const elapsed = seconds(status.stepStartedAt, now);
-  const timeUp = elapsed >= step.seconds - 0.5; // tolerate timer jitter of the Wait state
+  const timeUp = stepTimeUp(status, step, now);
   if (status.skipStep === status.stepIndex) {
     // Promoted by a person: the step ends now, whatever its clock says (the measurement, if any, is kept).
     return {
@@ -144,7 +149,7 @@ export function applyAnalysis(
       reason: j.reason,
       stepIndex: status.stepIndex,
       stage,
-      ...(j.culprit ? { metric: j.culprit.metric, value: j.culprit.value, threshold: j.culprit.threshold } : {}),
+      ...(j.culprit ? { metric: j.culprit.metric, value: j.culprit.value, threshold: j.culprit.threshold } : judgeFailure(measurement)),
     };
     return {
       status: { ...withCounters, failure },
@@ -153,7 +158,8 @@ export function applyAnalysis(
       failed: true,
     };
   }
-  if (timeUp && j.counters.passed > 0) {
+  // With the judge deciding, a step completes only on a passing judgement made at its end (the window is the step).
+  if (timeUp && (judgeDecided(measurement) ? measurement.verdict === 'pass' : j.counters.passed > 0)) {
     return {
       status: advance(withCounters, now),
       audit: [

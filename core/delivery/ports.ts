@@ -2,6 +2,7 @@ import type { ServiceConfig } from '../config/services.js';
 import type { DeliveryEvent } from '../../events/delivery.js';
 import type { ScanFindingsSource } from '../security/policy.js';
 import type { Measurement, MetricSample } from './analysis.js';
+import type { MetricSeries } from './judged-analysis.js';
 import type { AuditEntry, Revision, Rollout, RolloutStatus } from './rollout.js';
 
 /** Ports: core code talks to the world only through these; adapters implement them for AWS and locally. */
@@ -66,6 +67,11 @@ export interface TrafficRouter {
 
 export interface MetricsSource {
   sample(service: ServiceConfig, role: 'canary' | 'stable', window: { from: Date; to: Date }, alarmNames: string[]): Promise<MetricSample>;
+  /**
+   * Per-period observations of one version over `window`, for the judge: whole periods of `stepSeconds` (a source
+   * rounds up to its own resolution and reports the period it used); a period still in progress is left out.
+   */
+  series(service: ServiceConfig, role: 'canary' | 'stable', window: { from: Date; to: Date }, stepSeconds: number): Promise<MetricSeries>;
 }
 
 export interface Notification {

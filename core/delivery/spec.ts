@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { JudgeConfigSchema } from '../judge/index.js';
 
 /**
  * A rollout spec, shaped like Argo Rollouts': a strategy expanded into an ordered list of steps
@@ -15,6 +16,9 @@ export const MetricCheckSchema = z.discriminatedUnion('metric', [
 export type MetricCheck = z.infer<typeof MetricCheckSchema>;
 export type MetricName = MetricCheck['metric'];
 
+/** The sample keys a judge config may name: per-period 5xx rate (%), average and p99 latency (ms). */
+export const JUDGED_METRICS = ['http5xxRate', 'latencyAvg', 'latencyP99'] as const;
+
 export const AnalysisTemplateSchema = z.object({
   /** Seconds between two measurements. */
   intervalSeconds: z.number().int().min(1).max(3600).default(30),
@@ -22,13 +26,38 @@ export const AnalysisTemplateSchema = z.object({
   minRequests: z.number().int().min(1).default(10),
   /** Failed measurements tolerated in one analysis step; one more rolls back. */
   failureLimit: z.number().int().min(0).default(0),
-  /** Inconclusive measurements (no data) tolerated in one analysis step; one more rolls back. */
+  /** Inconclusive measurements (no data; with a judge also too few samples or a marginal interim score) tolerated in one analysis step; one more rolls back. */
   inconclusiveLimit: z.number().int().min(0).default(3),
   /** Consecutive metric-source errors tolerated; one more rolls back. */
   consecutiveErrorLimit: z.number().int().min(0).default(4),
   metrics: z.array(MetricCheckSchema).min(1),
+  /**
+   * Baseline-versus-canary judge (core/judge): each interval judges the per-period samples of canary and stable
+   * accumulated since the analysis step started. Metric names are the sample keys in JUDGED_METRICS.
+   */
+  judge: JudgeConfigSchema.optional(),
+  /**
+   * Who decides a measurement's verdict: `threshold` (the absolute `metrics` checks; a `judge` then runs in shadow,
+   * recorded only), `judge` (the judge; the checks are recorded, and decide only where the judge cannot apply), or
+   * `both` (the worse of the two). Default: `both` with a `judge`, else `threshold` (exactly the behaviour without one).
+   */
+  judgeMode: z.enum(['threshold', 'judge', 'both']).optional(),
+  /** Length of one judge sample (period). Default 1: the finest the source has — 1 s locally, 60 s for ALB metrics. */
+  samplePeriodSeconds: z.number().int().min(1).max(3600).optional(),
+}).superRefine((t, ctx) => {
+  const mode = t.judgeMode ?? 'threshold';
+  if (!t.judge && mode !== 'threshold') ctx.addIssue({ code: 'custom', path: ['judgeMode'], message: `judgeMode ${mode} needs a judge config` });
+  t.judge?.metrics.forEach((m, i) => {
+    if (!(JUDGED_METRICS as readonly string[]).includes(m.name)) {
+      ctx.addIssue({ code: 'custom', path: ['judge', 'metrics', i, 'name'], message: `no samples for ${m.name}: the judge gets ${JUDGED_METRICS.join(', ')}` });
+    }
+  });
 });
 export type AnalysisTemplate = z.infer<typeof AnalysisTemplateSchema>;
+export type JudgeMode = NonNullable<AnalysisTemplate['judgeMode']>;
+
+/** The mode in force: `judgeMode`, else `both` when a judge is configured, else `threshold`. */
+export const judgeModeOf = (t: Pick<AnalysisTemplate, 'judge' | 'judgeMode'>): JudgeMode => t.judgeMode ?? (t.judge ? 'both' : 'threshold');
 
 export const StepSchema = z.discriminatedUnion('kind', [
   z.object({

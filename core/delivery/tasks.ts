@@ -1,7 +1,8 @@
 import { AnalysisCompleted, RolloutFailed, RolloutPromoted, RolloutRolledBack, RolloutSucceeded, StepCompleted } from '../../events/delivery.js';
 import type { DeliveryEvent } from '../../events/delivery.js';
 import { measure, measurementError, type MetricSample } from './analysis.js';
-import { applyAnalysis, applySetWeight, nextAction, type Next } from './engine.js';
+import { applyAnalysis, applySetWeight, nextAction, stepTimeUp, type Next } from './engine.js';
+import { withJudgement, type MetricSeries, type SeriesResult } from './judged-analysis.js';
 import { ServiceBusyError, RolloutNotFoundError, type DeliveryDeps, type RolloutView, type ServiceRecord } from './ports.js';
 import type { AuditEntry, Failure, Outcome, Rollout, RolloutStatus } from './rollout.js';
 import { evaluateSecurity, ScanSummarySchema, type SecurityPolicyInput } from '../security/policy.js';
@@ -162,19 +163,31 @@ export async function analyse(deps: Pick<DeliveryDeps, 'repo' | 'metrics' | 'eve
   const where = { stepIndex: rollout.status.stepIndex, stage: stageOf(rollout.spec, rollout.status.stepIndex) };
   const alarms = analysis.metrics.flatMap((m) => (m.metric === 'alarm' ? m.alarmNames : []));
   const timeoutMs = deps.metricsTimeoutMs ?? 10_000;
-  const [canary, baseline] = await Promise.allSettled([
+  // The judge compares the whole step so far; it needs baseline traffic (none at 100 %, none without a stable).
+  const notApplicable = !analysis.judge ? 'no judge' : where.stage >= 100 ? 'the stable version serves no traffic at 100 %' : rollout.stableRevision ? null : 'no stable revision to compare with';
+  const stepWindow = { from: new Date(Date.parse(rollout.status.stepStartedAt ?? window.from.toISOString())), to: now };
+  const series = (role: 'canary' | 'stable') =>
+    notApplicable === null ? withTimeout(deps.metrics.series(svc.config, role, stepWindow, analysis.samplePeriodSeconds ?? 1), timeoutMs, `${role} series query`) : Promise.resolve(null);
+  const [canary, baseline, canarySeries, baselineSeries] = await Promise.allSettled([
     withTimeout(deps.metrics.sample(svc.config, 'canary', window, alarms), timeoutMs, 'canary metrics query'),
     withTimeout(deps.metrics.sample(svc.config, 'stable', window, []), timeoutMs, 'baseline metrics query'),
+    series('canary'),
+    series('stable'),
   ]);
   const base: MetricSample | undefined = baseline.status === 'fulfilled' ? baseline.value : undefined;
-  const m =
+  const measured =
     canary.status === 'fulfilled'
       ? measure(analysis, canary.value, where, base)
       : measurementError({ ...where, from: window.from.toISOString(), to: window.to.toISOString() }, errorText(canary.reason));
+  const settled = (r: PromiseSettledResult<MetricSeries | null>): SeriesResult | null =>
+    r.status === 'rejected' ? { error: errorText(r.reason) } : r.value ? { series: r.value } : null;
+  const cs = settled(canarySeries);
+  const bs = settled(baselineSeries);
+  const m = withJudgement(analysis, measured, { final: step.kind === 'analysis' && stepTimeUp(rollout.status, step, now), notApplicable, series: cs && bs ? { canary: cs, baseline: bs } : null });
   await deps.repo.putMeasurement(rollout.rolloutId, rollout.status.counters.measurements + 1, m);
   const t = applyAnalysis(rollout, m, now);
   const saved = await deps.repo.updateStatus(rollout.rolloutId, rollout.version, t.status, t.audit);
-  const verdictReason = m.error ?? m.results.map((r) => r.reason).join('; ');
+  const verdictReason = [m.error ?? m.results.map((r) => r.reason).join('; '), m.judgement ? `judge: ${m.judgement.reason}` : ''].filter(Boolean).join('; ');
   const events: DeliveryEvent[] = [
     { definition: AnalysisCompleted, detail: { ...detailBase(saved, now), stepIndex: where.stepIndex, stage: where.stage, verdict: m.verdict, reason: verdictReason } },
   ];

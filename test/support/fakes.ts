@@ -1,4 +1,5 @@
 import type { MetricSample } from '../../core/delivery/analysis.js';
+import type { MetricSeries, SeriesPoint } from '../../core/delivery/judged-analysis.js';
 import type { Clock, EventPublisher, MetricsSource, Notification, Notifier, TrafficRouter } from '../../core/delivery/ports.js';
 import type { DeliveryEvent } from '../../events/delivery.js';
 
@@ -69,17 +70,39 @@ export const healthy = (requests = 100): Omit<MetricSample, 'from' | 'to'> => ({
   unhealthyHosts: 0,
 });
 
-/** Metrics by script: a function of the canary weight and call number; may throw to act as a failing source. */
+/** One period of a scripted series; `at` is the period's start, so a period reads the same in every window. */
+export type PointScript = (ctx: { role: 'canary' | 'stable'; at: Date }) => Omit<SeriesPoint, 'at'> | Error;
+
+/**
+ * Metrics by script: a function of the canary weight and call number; may throw to act as a failing source.
+ * Series (for the judge) come from `points`, one call per whole period in the window; without it every period
+ * repeats the role's current sample.
+ */
 export class ScriptedMetrics implements MetricsSource {
   calls = 0;
+  seriesCalls = 0;
   constructor(
     private readonly script: (ctx: { call: number; role: 'canary' | 'stable' }) => Omit<MetricSample, 'from' | 'to'> | Error,
+    private readonly points?: PointScript,
   ) {}
   async sample(_s: unknown, role: 'canary' | 'stable', window: { from: Date; to: Date }) {
     if (role === 'canary') this.calls++;
     const r = this.script({ call: this.calls, role });
     if (r instanceof Error) throw r;
     return { ...r, from: window.from.toISOString(), to: window.to.toISOString() };
+  }
+  async series(_s: unknown, role: 'canary' | 'stable', window: { from: Date; to: Date }, stepSeconds: number): Promise<MetricSeries> {
+    this.seriesCalls++;
+    const step = stepSeconds * 1000;
+    const from = Math.ceil(window.from.getTime() / step) * step;
+    const to = Math.max(from, Math.floor(window.to.getTime() / step) * step);
+    const points: SeriesPoint[] = [];
+    for (let t = from; t < to; t += step) {
+      const r = this.points ? this.points({ role, at: new Date(t) }) : this.script({ call: this.calls, role });
+      if (r instanceof Error) throw r;
+      points.push({ at: new Date(t).toISOString(), requests: r.requests, errors5xx: r.errors5xx, avgLatencyMs: r.avgLatencyMs, p99LatencyMs: r.p99LatencyMs });
+    }
+    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), stepSeconds, points };
   }
 }
 

@@ -7,6 +7,7 @@ import {
   InvalidArnError,
   loadBalancerDimension,
   MetricsQueryError,
+  seriesWindow,
   targetGroupDimension,
   UnsupportedMetricsSourceError,
 } from '../../adapters/aws/cloudwatch-metrics.js';
@@ -141,6 +142,78 @@ describe('CloudWatchMetricsSource', () => {
 
   it('refuses a service without an ALB router before any call', async () => {
     await expect(source.sample(config({ kind: 'local' }), 'canary', window, [])).rejects.toThrow(UnsupportedMetricsSourceError);
+    expect(cw.calls()).toHaveLength(0);
+  });
+});
+
+describe('CloudWatchMetricsSource.series: per-period samples for the judge', () => {
+  // An analysis step that started at 10:00:15; measured at 10:05:20 → the periods 10:00 … 10:04 have ended.
+  const step = { from: new Date('2026-11-22T10:00:15Z'), to: new Date('2026-11-22T10:05:20Z') };
+  const at = (minute: number) => new Date(Date.UTC(2026, 10, 22, 10, minute));
+  const points = (Id: string, values: [minute: number, value: number][]): MetricDataResult => ({
+    Id,
+    StatusCode: 'Complete',
+    Timestamps: values.map(([m]) => at(m)),
+    Values: values.map(([, v]) => v),
+  });
+
+  it('periods are multiples of 60 s, from the period holding the step start to the last one that has ended', () => {
+    expect(seriesWindow(step, 1)).toEqual({ start: at(0), end: at(5), periodSeconds: 60 });
+    expect(seriesWindow(step, 90)).toEqual({ start: at(0), end: at(4), periodSeconds: 120 });
+    expect(seriesWindow({ from: new Date('2026-11-22T10:00:15Z'), to: new Date('2026-11-22T10:00:50Z') }, 60)).toEqual({ start: at(0), end: at(0), periodSeconds: 60 });
+  });
+
+  it('queries both target groups per minute and joins the statistics on their timestamps', async () => {
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        points('requests', [[0, 600], [1, 620], [3, 580]]),
+        points('errors5xx', [[1, 6]]),
+        points('latencyAvg', [[0, 0.021], [1, 0.022], [3, 0.02]]),
+        points('latencyP99', [[0, 0.08], [1, 0.09], [3, 0.085]]),
+      ],
+    });
+    const series = await source.series(config(), 'stable', step, 1);
+    const input = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({ StartTime: at(0), EndTime: at(5), ScanBy: 'TimestampAscending' });
+    expect(input.MetricDataQueries!.map((q) => [q.Id, q.MetricStat!.Metric!.MetricName, q.MetricStat!.Stat, q.MetricStat!.Period])).toEqual([
+      ['requests', 'RequestCount', 'Sum', 60],
+      ['errors5xx', 'HTTPCode_Target_5XX_Count', 'Sum', 60],
+      ['latencyAvg', 'TargetResponseTime', 'Average', 60],
+      ['latencyP99', 'TargetResponseTime', 'p99', 60],
+    ]);
+    expect(input.MetricDataQueries![0]!.MetricStat!.Metric!.Dimensions![0]).toEqual({ Name: 'TargetGroup', Value: 'targetgroup/demo-stable/73e2d6bc24d8a067' });
+    expect(series).toEqual({
+      from: '2026-11-22T10:00:00.000Z',
+      to: '2026-11-22T10:05:00.000Z',
+      stepSeconds: 60,
+      points: [
+        { at: '2026-11-22T10:00:00.000Z', requests: 600, errors5xx: 0, avgLatencyMs: 21, p99LatencyMs: 80 },
+        { at: '2026-11-22T10:01:00.000Z', requests: 620, errors5xx: 6, avgLatencyMs: 22, p99LatencyMs: 90 },
+        { at: '2026-11-22T10:03:00.000Z', requests: 580, errors5xx: 0, avgLatencyMs: 20, p99LatencyMs: 85 },
+      ],
+    });
+  });
+
+  it('merges pages into the same periods', async () => {
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: [points('requests', [[0, 10]]), points('latencyAvg', [[0, 0.03]])], NextToken: 'p2' })
+      .resolvesOnce({ MetricDataResults: [points('requests', [[1, 12]]), points('latencyAvg', [[1, 0.04]])] });
+    const series = await source.series(config(), 'canary', step, 60);
+    expect(cw.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'p2']);
+    expect(series.points.map((p) => [p.requests, p.avgLatencyMs])).toEqual([[10, 30], [12, 40]]);
+  });
+
+  it('a window shorter than one period needs no call', async () => {
+    const series = await source.series(config(), 'canary', { from: new Date('2026-11-22T10:00:15Z'), to: new Date('2026-11-22T10:00:50Z') }, 60);
+    expect(series.points).toEqual([]);
+    expect(cw.calls()).toHaveLength(0);
+  });
+
+  it('Forbidden is an error; a service without an ALB router is refused before any call', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ ...points('requests', []), StatusCode: 'Forbidden' }] });
+    await expect(source.series(config(), 'canary', step, 60)).rejects.toThrow(MetricsQueryError);
+    cw.reset();
+    await expect(source.series(config({ kind: 'local' }), 'canary', step, 60)).rejects.toThrow(UnsupportedMetricsSourceError);
     expect(cw.calls()).toHaveLength(0);
   });
 });
