@@ -34,6 +34,16 @@ export const GSI2 = 'GSI2';
  * revision, lock). Used by the local runtime at start and by the stack's deploy-time seeding.
  */
 export function serviceConfigUpdate(config: ServiceConfig, configVersion: string) {
+  // Only a push target (a service's first environment) is found by repository; later environments
+  // receive revisions by progression.
+  if (config.progression && !config.progression.first) {
+    return {
+      Key: keys.service(config.name),
+      UpdateExpression: 'SET #config = :config, configVersion = :v, #name = :name, GSI2PK = :g2pk, GSI2SK = :name, #type = :type REMOVE GSI1PK, GSI1SK',
+      ExpressionAttributeNames: { '#config': 'config', '#name': 'name', '#type': 'type' },
+      ExpressionAttributeValues: { ':config': config, ':v': configVersion, ':name': config.name, ':g2pk': keys.SERVICES, ':type': 'service' },
+    };
+  }
   return {
     Key: keys.service(config.name),
     UpdateExpression: 'SET #config = :config, configVersion = :v, #name = :name, GSI1PK = :g1pk, GSI1SK = :g1sk, GSI2PK = :g2pk, GSI2SK = :name, #type = :type',

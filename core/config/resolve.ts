@@ -75,10 +75,20 @@ function canaryOptionsOf(strategy: Strategy): ServiceConfig['canary'] {
   return CanaryOptionsSchema.parse({});
 }
 
+/**
+ * The deployment target of a service in one environment — the name its service record, lock, stable
+ * revision, proxy and rollouts go by: the service name when it has one environment, `<service>.<env>`
+ * when it has several (so `api.staging` and `api.production` are rolled out, locked and measured apart).
+ */
+export const targetName = (svc: ServiceDefinition, env: string) => (svc.environments.length === 1 ? svc.name : `${svc.name}.${env}`);
+
 /** One environment of a service as the original ServiceConfig (plus `strategy`), for code that reads that shape. */
 export function toServiceConfig(svc: ServiceDefinition, env: EnvironmentSettings): ServiceConfig {
+  const index = svc.environments.indexOf(env);
+  const next = svc.environments[index + 1];
   return {
-    name: svc.name,
+    name: targetName(svc, env.name),
+    ...(svc.environments.length > 1 ? { progression: { service: svc.name, first: index === 0, ...(next ? { next: targetName(svc, next.name) } : {}) } } : {}),
     repository: svc.repository,
     environment: env.name,
     ignoreTags: svc.ignoreTags,
@@ -90,7 +100,7 @@ export function toServiceConfig(svc: ServiceDefinition, env: EnvironmentSettings
   };
 }
 
-/** Each service in its first environment, as `parseDeliveryConfig` returns it. */
+/** Every (service, environment) target, environments in promotion order; pushes land on each service's first. */
 export function toServiceConfigs(config: ParsedDeliveryConfig): ServiceConfig[] {
-  return Object.values(config.services).map((svc) => toServiceConfig(svc, svc.environments[0]!));
+  return Object.values(config.services).flatMap((svc) => svc.environments.map((env) => toServiceConfig(svc, env)));
 }

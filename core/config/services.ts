@@ -28,6 +28,11 @@ export const ServiceConfigSchema = z.object({
   approval: ApprovalSchema.optional(),
   /** The environment's pre-deployment security gate on the image's scan findings. */
   security: SecurityPolicySchema.optional(),
+  /**
+   * Progressive delivery: set on each environment of a service with several. `next` is the target that
+   * receives the revision once this one promoted it; only the `first` receives pushes.
+   */
+  progression: z.object({ service: z.string(), first: z.boolean(), next: z.string().optional() }).optional(),
 });
 export type ServiceConfigInput = z.input<typeof ServiceConfigSchema>;
 export type ServiceConfig = z.infer<typeof ServiceConfigSchema> & { name: string };
@@ -49,8 +54,8 @@ export type DeliveryConfig = z.infer<typeof DeliveryConfigSchema>;
 /**
  * Validates a whole config; an invalid one is rejected whole, with the exact path of every issue.
  * A config using any of the newer keys (environments, strategy, dependsOn, team, approval, notify,
- * security, version) is validated by `parseDeliveryFile` and each service is returned in its FIRST
- * environment (where a push lands); use `resolveEnvironment` for the others.
+ * security, version) is validated by `parseDeliveryFile`, and each (service, environment) becomes one
+ * target (`targetName`: the service name, or `<service>.<env>` when it has several environments).
  */
 export function parseDeliveryConfig(input: unknown): ServiceConfig[] {
   if (isExtendedConfig(input)) return toServiceConfigs(parseDeliveryFile(input).config);

@@ -3,7 +3,7 @@ import { RolloutStarted } from '../../events/delivery.js';
 import { EcrImageActionEvent } from '../../events/ecr-image-action.js';
 import { CommandConflictError } from './control.js';
 import { initialStatus } from './engine.js';
-import type { DeliveryDeps, ExecutionStarter } from './ports.js';
+import type { DeliveryDeps, ExecutionStarter, ServiceRecord } from './ports.js';
 import type { AuditEntry, Revision, Rollout } from './rollout.js';
 import type { ServiceConfig } from '../config/services.js';
 import type { RolloutSpec } from './spec.js';
@@ -48,13 +48,7 @@ export async function startFromPush(
   const tag = d['image-tag'] || undefined;
   if (tag && svc.config.ignoreTags.includes(tag)) return { status: 'ignored', reason: `tag ${tag} is in ignoreTags of service ${svc.name}` };
   if (svc.stableRevision?.digest === d['image-digest']) return { status: 'ignored', reason: `${d['image-digest']} is already the stable revision of ${svc.name}` };
-
-  const rolloutId = rolloutIdFor(svc.name, event.time, event.id);
-  const now = deps.clock.now();
-  const createdAt = new Date(Date.parse(event.time) || now.getTime()).toISOString();
-  const inFlight = (await deps.repo.listRollouts({ service: svc.name, limit: 20 })).filter((r) => !r.status.outcome && r.rolloutId !== rolloutId);
-  const newer = inFlight.find((r) => r.createdAt > createdAt);
-  if (newer) return { status: 'ignored', reason: `a newer push (rollout ${newer.rolloutId}) is already rolling out` };
+  if (svc.config.progression && !svc.config.progression.first) return { status: 'ignored', reason: `${svc.name} receives revisions from its previous environment, not from pushes` };
 
   const revision: Revision = {
     repository: d['repository-name'],
@@ -62,7 +56,32 @@ export async function startFromPush(
     image: imageUri(event.account, event.region, d['repository-name'], d['image-digest'], tag),
     ...(tag ? { tag } : {}),
   };
-  const actor = `event:${event.id}`;
+  return launch(deps, svc, {
+    rolloutId: rolloutIdFor(svc.name, event.time, event.id),
+    revision,
+    createdAt: new Date(Date.parse(event.time) || deps.clock.now().getTime()).toISOString(),
+    trigger: { kind: 'ecr-push', id: event.id, actor: `event:${event.id}` },
+    reason: `ECR push of ${d['repository-name']}:${tag ?? '(untagged)'} (${d['image-digest']}); config ${svc.configVersion}`,
+  });
+}
+
+/**
+ * Creates a rollout of `revision` on a service (target) and starts its execution, at-least-once safe:
+ * the id is deterministic, creation conditional, the execution started by name. A newer rollout wins:
+ * older in-flight rollouts of the service are aborted; an older one arriving late is ignored.
+ */
+async function launch(
+  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter },
+  svc: ServiceRecord,
+  o: { rolloutId: string; revision: Revision; createdAt: string; trigger: Rollout['trigger']; reason: string },
+): Promise<TriggerResult> {
+  const { rolloutId, revision, createdAt } = o;
+  const now = deps.clock.now();
+  const inFlight = (await deps.repo.listRollouts({ service: svc.name, limit: 20 })).filter((r) => !r.status.outcome && r.rolloutId !== rolloutId);
+  const newer = inFlight.find((r) => r.createdAt > createdAt);
+  if (newer) return { status: 'ignored', reason: `a newer revision (rollout ${newer.rolloutId}) is already rolling out` };
+
+  const actor = o.trigger.actor;
   const rollout: Rollout = {
     rolloutId,
     service: svc.name,
@@ -72,14 +91,12 @@ export async function startFromPush(
     spec: specOf(svc.config),
     configVersion: svc.configVersion,
     status: initialStatus(),
-    trigger: { kind: 'ecr-push', id: event.id, actor },
+    trigger: o.trigger,
     createdAt,
     updatedAt: now.toISOString(),
     version: 0,
   };
-  const audit: AuditEntry[] = [
-    { at: now.toISOString(), actor, action: 'rollout.created', reason: `ECR push of ${d['repository-name']}:${tag ?? '(untagged)'} (${d['image-digest']}); config ${svc.configVersion}` },
-  ];
+  const audit: AuditEntry[] = [{ at: now.toISOString(), actor, action: 'rollout.created', reason: o.reason }];
   const created = await deps.repo.createRollout(rollout, audit);
   let alreadyStarted = true;
   if (created || (await isPending(deps, rolloutId))) {
@@ -102,6 +119,33 @@ export async function startFromPush(
     ]);
   }
   return { status: 'started', rolloutId, superseded };
+}
+
+/**
+ * Progressive delivery: a rollout that succeeded on one environment of a service starts the same
+ * revision on the next (`config.progression.next`), behind that environment's approval gate if it has
+ * one. Idempotent per source rollout (a redelivered Rollout Succeeded finds the rollout it created).
+ */
+export async function startNextEnvironment(
+  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter },
+  sourceRolloutId: string,
+): Promise<TriggerResult> {
+  const source = await deps.repo.getRollout(sourceRolloutId);
+  if (!source) return { status: 'ignored', reason: `no rollout ${sourceRolloutId}` };
+  if (source.status.outcome !== 'succeeded') return { status: 'ignored', reason: `rollout ${sourceRolloutId} did not succeed (${source.status.outcome ?? 'in flight'})` };
+  const here = await deps.repo.getService(source.service);
+  const nextName = here?.config.progression?.next;
+  if (!nextName) return { status: 'ignored', reason: `${source.service} is the last environment of its service` };
+  const next = await deps.repo.getService(nextName);
+  if (!next) return { status: 'ignored', reason: `next environment ${nextName} is not configured` };
+  if (next.stableRevision?.digest === source.revision.digest) return { status: 'ignored', reason: `${source.revision.digest} is already stable on ${nextName}` };
+  return launch(deps, next, {
+    rolloutId: rolloutIdFor(nextName, source.createdAt, `progression:${source.rolloutId}`),
+    revision: source.revision,
+    createdAt: deps.clock.now().toISOString(),
+    trigger: { kind: 'progression', id: source.rolloutId, actor: 'system:progression' },
+    reason: `${source.revision.image} promoted on ${source.service} (rollout ${source.rolloutId}); next environment ${next.config.environment}; config ${next.configVersion}`,
+  });
 }
 
 /** The spec a service's configuration gives: its strategy (or canary options), behind its approval gate if required. */

@@ -4,7 +4,9 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DeliveryDeps, ExecutionStarter } from '../../core/delivery/ports.js';
-import { startFromPush, type TriggerResult } from '../../core/delivery/trigger.js';
+import { startFromPush, startNextEnvironment, type TriggerResult } from '../../core/delivery/trigger.js';
+import { RolloutSucceeded } from '../../events/delivery.js';
+import { envelope } from '../../events/define.js';
 import { logger, metrics, tracing } from '../shared/powertools.js';
 
 export type TriggerDeps = Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter };
@@ -14,13 +16,26 @@ export type TriggerDeps = Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { ex
  * logged with their reason and acknowledged — retrying them would never help. Errors (table or
  * Step Functions unavailable) propagate so EventBridge retries and, at the end, dead-letters.
  */
-export function makeTriggerHandler(deps: () => TriggerDeps) {
+export function makeTriggerHandler(deps: () => TriggerDeps, kind: 'push' | 'progression' = 'push') {
+  const start = kind === 'push' ? startFromPush : startFromSucceeded;
   const base = async (event: unknown, _context: Context): Promise<TriggerResult> => {
-    const result = await startFromPush(deps(), event);
-    metrics.addMetric(`push_${result.status}`, MetricUnit.Count, 1);
-    if (result.status === 'ignored') logger.warn('push ignored', { reason: result.reason, eventId: (event as { id?: unknown })?.id });
-    else logger.info(`push ${result.status}`, { ...result });
+    const result = await start(deps(), event);
+    metrics.addMetric(`${kind}_${result.status}`, MetricUnit.Count, 1);
+    if (result.status === 'ignored') logger.warn(`${kind} ignored`, { reason: result.reason, eventId: (event as { id?: unknown })?.id });
+    else logger.info(`${kind} ${result.status}`, { ...result });
     return result;
   };
   return middy(base).use(tracing()).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
+}
+
+const SucceededEnvelope = envelope(RolloutSucceeded.schema);
+
+/** Rollout Succeeded → the same revision on the service's next environment (progressive delivery). */
+async function startFromSucceeded(deps: TriggerDeps, raw: unknown): Promise<TriggerResult> {
+  const parsed = SucceededEnvelope.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { status: 'ignored', reason: `not a valid Rollout Succeeded event: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+  }
+  return startNextEnvironment(deps, parsed.data.detail.rolloutId);
 }

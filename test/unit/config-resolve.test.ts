@@ -65,9 +65,10 @@ describe('lookups', () => {
     expect(environmentsOf(config, 'catalog')).toEqual(['dev', 'staging', 'production']);
   });
 
-  it('projects each service, in its first environment, onto the original ServiceConfig shape', () => {
+  it('projects each (service, environment) onto the original ServiceConfig shape, one target each', () => {
     const byName = Object.fromEntries(toServiceConfigs(config).map((s) => [s.name, s]));
-    expect(byName.catalog).toMatchObject({ environment: 'dev', repository: 'shop/catalog', strategy: { kind: 'rolling', instances: 2 }, canary: { stages: [10, 25, 50, 75, 100] } });
-    expect(byName.api).toMatchObject({ environment: 'dev', ignoreTags: ['latest'], canary: { stages: [50, 100], stageSeconds: 30 } });
+    expect(byName['catalog.dev']).toMatchObject({ environment: 'dev', repository: 'shop/catalog', strategy: { kind: 'rolling', instances: 2 }, canary: { stages: [10, 25, 50, 75, 100] } });
+    expect(byName['api.dev']).toMatchObject({ environment: 'dev', ignoreTags: ['latest'], canary: { stages: [50, 100], stageSeconds: 30 } });
+    expect(Object.values(byName).filter((s) => s.progression?.first).map((s) => s.name).sort()).toEqual(Object.keys(config.services).map((n) => `${n}.dev`).sort());
   });
 });

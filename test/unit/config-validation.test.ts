@@ -116,7 +116,16 @@ describe('inline secrets are rejected: only references to SSM or Secrets Manager
 });
 
 describe('the original single-environment configs keep working', () => {
-  const fixtures = ['test/fixtures/config/alb.config.json', 'test/fixtures/config/local-fast.config.json', 'local/demo.config.json', 'lumina.config.example.json'];
+  const fixtures = ['test/fixtures/config/alb.config.json', 'test/fixtures/config/local-fast.config.json', 'lumina.config.example.json'];
+
+  it('local/demo.config.json (newer format: strategies, approval, security) parses into its three targets', () => {
+    const services = parseDeliveryConfig(JSON.parse(readFileSync('local/demo.config.json', 'utf8')));
+    expect(services.map((s) => [s.name, s.strategy?.kind, !!s.approval])).toEqual([
+      ['demo', 'canary', false],
+      ['demo-bluegreen', 'blueGreen', false],
+      ['demo-gated', 'canary', true],
+    ]);
+  });
 
   it.each(fixtures)('%s parses with both parsers to the same service settings', (file) => {
     const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
@@ -130,11 +139,20 @@ describe('the original single-environment configs keep working', () => {
     }
   });
 
-  it('parseDeliveryConfig returns each service of a newer-format config in its first environment', () => {
+  it('parseDeliveryConfig returns one target per environment, <service>.<env>, chained in promotion order', () => {
     const services = parseDeliveryConfig({
       services: { api: { repository: 'shop/api', router: local, environments: [{ name: 'dev', strategy: { kind: 'blueGreen' } }, { name: 'prod' }] } },
     });
-    expect(services).toEqual([expect.objectContaining({ name: 'api', environment: 'dev', router: local, strategy: expect.objectContaining({ kind: 'blueGreen' }) })]);
+    expect(services).toEqual([
+      expect.objectContaining({ name: 'api.dev', environment: 'dev', router: local, strategy: expect.objectContaining({ kind: 'blueGreen' }), progression: { service: 'api', first: true, next: 'api.prod' } }),
+      expect.objectContaining({ name: 'api.prod', environment: 'prod', progression: { service: 'api', first: false } }),
+    ]);
+  });
+
+  it('a service with a single environment keeps its own name as its target', () => {
+    const [svc] = parseDeliveryConfig({ services: { api: { repository: 'shop/api', router: local, environments: [{ name: 'prod', strategy: { kind: 'blueGreen' } }] } } });
+    expect(svc).toMatchObject({ name: 'api', environment: 'prod' });
+    expect(svc!.progression).toBeUndefined();
   });
 
   it('parseDeliveryConfig rejects a newer-format config with the precise paths', () => {
