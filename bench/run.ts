@@ -13,7 +13,7 @@ import { applyQuietEnv, heading, table } from './util.js';
 
 type Bench = (log: (s: string) => void) => Promise<unknown>;
 // Loaded lazily, after applyQuietEnv(): the handlers read their logging settings when their modules load.
-const BENCHMARKS: Record<'bundles' | 'breach' | 'overhead' | 'flags-eval' | 'flags-http' | 'judge' | 'dora', () => Promise<Bench>> = {
+const BENCHMARKS: Record<'bundles' | 'breach' | 'overhead' | 'flags-eval' | 'flags-http' | 'judge' | 'dora' | 'webhooks', () => Promise<Bench>> = {
   bundles: async () => (await import('./bundles.js')).runBundles,
   breach: async () => (await import('./breach.js')).runBreach,
   overhead: async () => (await import('./overhead.js')).runOverhead,
@@ -21,6 +21,7 @@ const BENCHMARKS: Record<'bundles' | 'breach' | 'overhead' | 'flags-eval' | 'fla
   'flags-http': async () => (await import('./flags-http.js')).runFlagsHttp,
   judge: async () => (await import('./judge.js')).runJudge,
   dora: async () => (await import('./dora.js')).runDora,
+  webhooks: async () => (await import('./webhooks.js')).runWebhooks,
 };
 type Name = keyof typeof BENCHMARKS;
 const NAMES = Object.keys(BENCHMARKS) as Name[];

@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { ApiError, LuminaClient } from './client.js';
 import { registerConfigCommands } from './config.js';
 import { registerControlCommands } from './control.js';
+import { registerReleaseCommand } from './release.js';
 import { registerFlagCommands } from './flags.js';
 import { renderRollout, TERMINAL_PHASES, type RolloutDoc } from './render.js';
 
@@ -130,6 +131,7 @@ program
   });
 
 registerControlCommands(program);
+registerReleaseCommand(program);
 registerFlagCommands(program);
 registerConfigCommands(program);
 

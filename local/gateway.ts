@@ -1,8 +1,11 @@
+import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { matchRoute, type HandlerName } from '../functions/api/routes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Webhook routes take what API Gateway takes (10 MB), so the handler answers size itself (ingest's 413). */
+export const WEBHOOK_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 export type RawHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
@@ -14,6 +17,8 @@ export interface GatewayOptions {
   eventBridge: RawHandler;
   /** Local-only routes (not part of the AWS API), by `METHOD /path`; JSON in, JSON out. */
   local?: Record<string, (body: unknown) => Promise<{ status: number; body: unknown }>>;
+  /** `GET /` and `GET /ui/*`: the dashboard (local/ui.ts), when set. */
+  ui?: { matches: (pathname: string) => boolean; serve: (pathname: string, res: http.ServerResponse) => Promise<void> };
   log?: (line: string) => void;
 }
 
@@ -26,15 +31,15 @@ const sendJson = (res: http.ServerResponse, status: number, body: unknown, heade
 const error = (res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
   sendJson(res, status, { error: { code, message } }, headers);
 
-function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large'> {
+function readBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) return Promise.resolve('too-large');
+  if (declared > limit) return Promise.resolve('too-large');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         resolve('too-large');
         req.removeAllListeners('data');
         req.resume();
@@ -100,6 +105,7 @@ export function toApiGatewayEvent(req: http.IncomingMessage, target: Target, bod
     for (const [k, v] of new URLSearchParams(target.search)) query[k] = k in query ? `${query[k]},${v}` : v;
   }
   const now = Date.now();
+  const binary = body.length > 0 && !isUtf8(body);
   return {
     version: '2.0',
     routeKey,
@@ -120,8 +126,9 @@ export function toApiGatewayEvent(req: http.IncomingMessage, target: Target, bod
       time: new Date(now).toISOString(),
       timeEpoch: now,
     },
-    ...(body.length ? { body: body.toString('utf8') } : {}),
-    isBase64Encoded: false,
+    // As API Gateway does for binary payloads: bytes that are not UTF-8 travel base64-encoded, never re-decoded.
+    ...(body.length ? { body: binary ? body.toString('base64') : body.toString('utf8') } : {}),
+    isBase64Encoded: binary,
   };
 }
 
@@ -140,12 +147,14 @@ export function createGateway(opts: GatewayOptions): http.Server {
     if (typeof target === 'string' && target.startsWith('AWSEvents.')) return opts.eventBridge(req, res);
     const url = parseTarget(req.url);
     const method = (req.method ?? 'GET').toUpperCase();
+    if (opts.ui && method === 'GET' && opts.ui.matches(url.pathname)) return opts.ui.serve(url.pathname, res);
     const local = opts.local?.[`${method} ${url.pathname}`];
     const route = local ? null : matchRoute(method, url.pathname);
     if (!local && !route) return error(res, 404, 'RouteNotFound', `no route for ${method} ${url.pathname}`);
     if (route && 'allowed' in route) return error(res, 405, 'MethodNotAllowed', `${method} is not allowed on ${url.pathname}`, { allow: route.allowed.join(', ') });
-    const body = await readBody(req);
-    if (body === 'too-large') return error(res, 413, 'PayloadTooLarge', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    const limit = route && 'handler' in route && route.handler === 'webhooks' ? WEBHOOK_MAX_BODY_BYTES : MAX_BODY_BYTES;
+    const body = await readBody(req, limit);
+    if (body === 'too-large') return error(res, 413, 'PayloadTooLarge', `request bodies are limited to ${limit} bytes`);
     if (local) {
       if (body.length && !/^application\/(.+\+)?json\b/.test(req.headers['content-type'] ?? '')) {
         return error(res, 415, 'UnsupportedMediaType', 'send JSON with Content-Type: application/json');

@@ -11,7 +11,7 @@ import { parseDeliveryConfig, type ServiceConfig } from '../core/config/services
 import type { Clock, DeliveryDeps } from '../core/delivery/ports.js';
 import type { Revision } from '../core/delivery/rollout.js';
 import { imageUri } from '../core/delivery/trigger.js';
-import { deliveryLifecyclePattern, ecrPushPattern } from '../events/rules.js';
+import { deliveryLifecyclePattern, ecrPushPattern, progressionPattern } from '../events/rules.js';
 import { makeApiHandler } from '../functions/api/handler-factory.js';
 import { localContext, localTaskFunctions } from '../functions/tasks/bindings.js';
 import { makeTriggerHandler } from '../functions/trigger/handler-factory.js';
@@ -26,12 +26,19 @@ import { LocalTrafficRouter, ProxyMetricsSource } from './router.js';
 import { LocalStepFunctions } from './sfn.js';
 import { FileFlagSource } from './flags.js';
 import { LocalTaskTokens } from './task-tokens.js';
+import { DynamoReleaseRepository } from '../adapters/dynamo/release-repository.js';
 import { FileScanFindingsSource } from '../core/security/file-source.js';
 import { InvalidFlagsError } from '../core/flags/model.js';
 import { RateLimiter } from '../core/flags/rate-limit.js';
 import { ApiKeys } from '../functions/flags/auth.js';
 import { makeFlagsHandler } from '../functions/flags/handler-factory.js';
 import { TrafficGenerator } from './traffic.js';
+import { startLocalDora } from './dora.js';
+import { teamsOf } from '../core/config/teams.js';
+import type { WebhookSecrets } from '../functions/webhooks/config.js';
+import type { WebhookOptions } from '../core/webhooks/index.js';
+import type { DynamoDoraStore } from '../adapters/dynamo/dora-store.js';
+import type { DynamoWebhookStore } from '../adapters/dynamo/webhook-store.js';
 
 const DEFAULT_FLAGS: unknown = JSON.parse(readFileSync(new URL('./flags.default.json', import.meta.url), 'utf8'));
 
@@ -51,6 +58,11 @@ export interface RuntimeOptions {
   config?: unknown;
   /** Synthetic requests per second sent to each service through its proxy (0 = none). Default 50. */
   trafficRps?: number;
+  /**
+   * Latency (ms, ±20 % jitter) of the `v1` image bootstrapped as a service's first stable revision — the baseline a
+   * judged canary is compared with. Default env LUMINA_STABLE_LATENCY_MS or 0 (then ≈ 1 ms of local overhead).
+   */
+  stableLatencyMs?: number;
   /** Flags file (seed or flagd format). Default `<dataDir>/flags.json`, created from local/flags.default.json. */
   flagsFile?: string;
   /** API keys required for flag evaluation (default env LUMINA_FLAG_API_KEYS, comma-separated; none = open). */
@@ -59,6 +71,10 @@ export interface RuntimeOptions {
   flagsRateLimit?: number;
   /** Webhook URL that receives SNS-style notifications. Default env LUMINA_NOTIFY_WEBHOOK. */
   notifyWebhook?: string;
+  /** CI webhook secrets by provider. Default env LUMINA_WEBHOOK_SECRETS or `<dataDir>/webhook-secrets.json`. */
+  webhookSecrets?: WebhookSecrets;
+  /** Webhook options (deploy rules, services map). Default env LUMINA_WEBHOOK_OPTIONS or `<dataDir>/webhook-options.json`. */
+  webhookOptions?: WebhookOptions;
   log?: (line: string) => void;
   clock?: Clock;
 }
@@ -76,6 +92,9 @@ export interface Runtime {
   dynamo: LocalDynamo;
   services: ServiceConfig[];
   flags: FileFlagSource;
+  /** DORA rollups (what GET /api/dora reads) and stored webhook deliveries. */
+  dora: DynamoDoraStore;
+  webhookStore: DynamoWebhookStore;
   /** Rollouts found in flight at start, and what was done about each. */
   recovered: { rolloutId: string; action: 'resumed' | 'finalizing' }[];
   close(): Promise<void>;
@@ -89,10 +108,10 @@ const PushBody = z.object({
   latencyMs: ImageConfigSchema.shape.latencyMs.optional(),
 });
 
-function loadConfig(config: unknown): { services: ServiceConfig[]; version: string } {
+function loadConfig(config: unknown): { services: ServiceConfig[]; version: string; teams: Record<string, string> } {
   const source = config ?? process.env.LUMINA_CONFIG ?? new URL('./demo.config.json', import.meta.url);
   const raw = typeof source === 'string' || source instanceof URL ? JSON.parse(readFileSync(source, 'utf8')) : source;
-  return { services: parseDeliveryConfig(raw), version: createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 12) };
+  return { services: parseDeliveryConfig(raw), version: createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 12), teams: teamsOf(raw) };
 }
 
 export function revisionOf(repository: string, tag: string, digest: string): Revision {
@@ -103,11 +122,12 @@ export function revisionOf(repository: string, tag: string, digest: string): Rev
 export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const dataDir = opts.dataDir ?? process.env.LUMINA_DATA_DIR ?? '.lumina';
-  const { services, version: configVersion } = loadConfig(opts.config);
+  const { services, version: configVersion, teams } = loadConfig(opts.config);
   const clock: Clock = opts.clock ?? { now: () => new Date() };
 
   const dynamo = await startDynamo(opts.inMemory ? {} : { path: join(dataDir, 'dynamo') });
   const repo = new DynamoRolloutRepository(dynamo.doc, dynamo.table);
+  const releases = new DynamoReleaseRepository(dynamo.doc, dynamo.table);
   for (const svc of services) await repo.putServiceConfig(svc, configVersion);
 
   const images = new LocalImageRegistry(opts.inMemory ? undefined : join(dataDir, 'images.json'));
@@ -144,10 +164,12 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
 
   // The HTTP surface first: our own event publisher speaks the real PutEvents protocol to it.
   let apiHandler: ReturnType<typeof makeApiHandler> | undefined;
+  let localDora: ReturnType<typeof startLocalDora> | undefined;
   const server = createGateway({
     handlers: {
       api: (event) => apiHandler!(event, localContext('lumina-api')),
       flags: (event) => flagsHandler(event, localContext('lumina-flags')),
+      webhooks: (event) => localDora!.webhooks(event, localContext('lumina-webhooks')),
     },
     eventBridge: bus.httpHandler(),
     local: {
@@ -192,7 +214,10 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const deps: DeliveryDeps = { repo, router, metrics, notifier: topic, events, clock, control: tokens, scans, metricsTimeoutMs: 3000 };
   const definition = JSON.parse(readFileSync(new URL('../state-machines/canary.asl.json', import.meta.url), 'utf8'));
   const sfn = new LocalStepFunctions({ definition, functions: localTaskFunctions(() => deps), tokens });
-  apiHandler = makeApiHandler(() => ({ repo, control: tokens, executions: sfn, events, clock }));
+  // CI webhooks → lumina.ci events; the DORA recorder on the same rule pattern as in AWS (local/dora.ts).
+  localDora = startLocalDora({ dataDir, dynamo, repo, bus, teams, webhookSecrets: opts.webhookSecrets, webhookOptions: opts.webhookOptions });
+  const dora = localDora.dora;
+  apiHandler = makeApiHandler(() => ({ repo, control: tokens, executions: sfn, events, clock, dora, releases }));
   const trigger = makeTriggerHandler(() => ({ repo, events, clock, executions: sfn }));
 
   bus.addRule({
@@ -200,6 +225,14 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     pattern: ecrPushPattern,
     target: async (event: BusEvent) => {
       await trigger(event, localContext('lumina-trigger'));
+    },
+  });
+  const progression = makeTriggerHandler(() => ({ repo, events, clock, executions: sfn, releases }), 'progression');
+  bus.addRule({
+    name: 'promoted-rollout-starts-next-environment',
+    pattern: progressionPattern,
+    target: async (event: BusEvent) => {
+      await progression(event, localContext('lumina-progression'));
     },
   });
   bus.addRule({
@@ -223,7 +256,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     proxies.set(svc.name, { url: `http://127.0.0.1:${proxyPort}`, proxy });
     let record = await repo.getService(svc.name);
     if (!record?.stableRevision) {
-      const img = images.push(svc.repository, 'v1', { version: 'v1' });
+      const img = images.push(svc.repository, 'v1', { version: 'v1', latencyMs: opts.stableLatencyMs ?? Number(process.env.LUMINA_STABLE_LATENCY_MS ?? 0) });
       await repo.seedStableRevision(svc.name, revisionOf(svc.repository, 'v1', img.digest));
       record = await repo.getService(svc.name);
     }
@@ -260,6 +293,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     dynamo,
     services,
     flags: flagSource,
+    dora,
+    webhookStore: localDora.webhookStore,
     recovered,
     close: async () => {
       for (const g of generators) g.stop();

@@ -14,6 +14,8 @@ export const lambdaEntries = [
   'functions/tasks/notify.ts',
   'functions/api/http.ts',
   'functions/flags/evaluate.ts',
+  'functions/webhooks/http.ts',
+  'functions/dora/recorder.ts',
 ] as const;
 
 export interface BundleResult {

@@ -11,7 +11,8 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Api, Function, type FunctionProps, type StackContext } from 'sst/constructs';
 import { useProject } from 'sst/project.js';
 import { tableDefinition } from '../adapters/dynamo/keys.js';
-import { ecrPushPattern } from '../events/rules.js';
+import { ecrPushPattern, progressionPattern } from '../events/rules.js';
+import { ruleToFunction } from './rules.js';
 import {
   publishNotifications,
   readFlagApiKeys,
@@ -26,6 +27,8 @@ import {
 } from './policies.js';
 import { loadDeliveryConfig, seedServiceConfigs } from './service-config.js';
 import { addFlagsConfig } from './flags.js';
+import { addDora } from './dora.js';
+import { addDeploymentObservability } from './observability.js';
 import { apiRoutes } from '../functions/api/routes.js';
 
 /**
@@ -47,6 +50,7 @@ export const TASK_HANDLERS = {
 export type TaskVariable = keyof typeof TASK_HANDLERS;
 
 export const TRIGGER_HANDLER = 'functions/trigger/ecr-push.handler';
+export const PROGRESSION_HANDLER = 'functions/trigger/progression.handler';
 export const API_HANDLER = 'functions/api/http.handler';
 export const FLAGS_HANDLER = 'functions/flags/evaluate.handler';
 export const CANARY_ASL = 'state-machines/canary.asl.json';
@@ -132,36 +136,11 @@ export function Delivery({ stack, app }: StackContext) {
 
   // ---- ECR push -> trigger (rule on the default bus, where ECR sends its events) ----
   const trigger = fn('EcrPushTrigger', TRIGGER_HANDLER, { environment: { STATE_MACHINE_ARN: stateMachine.stateMachineArn } });
-  const triggerDlq = new sqs.Queue(stack, 'EcrPushDeadLetters', {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    retentionPeriod: Duration.days(14),
-  });
-  // CfnRule with the shared pattern object as-is: every key ('detail-type', nested detail) reaches the template verbatim.
-  const ecrPushRule = new events.CfnRule(stack, 'EcrPushRule', {
-    description: 'Successful ECR image pushes start a canary rollout',
-    eventBusName: 'default',
-    eventPattern: ecrPushPattern,
-    state: 'ENABLED',
-    targets: [
-      {
-        id: 'EcrPushTrigger',
-        arn: trigger.functionArn,
-        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 8 },
-        deadLetterConfig: { arn: triggerDlq.queueArn },
-      },
-    ],
-  });
-  const eventsPrincipal = new ServicePrincipal('events.amazonaws.com');
-  trigger.addPermission('InvokeFromEcrPushRule', { principal: eventsPrincipal, sourceArn: ecrPushRule.attrArn });
-  triggerDlq.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'EcrPushRuleDeadLetters',
-      principals: [eventsPrincipal],
-      actions: ['sqs:SendMessage'],
-      resources: [triggerDlq.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': ecrPushRule.attrArn } },
-    }),
-  );
+  ruleToFunction(stack, 'EcrPush', { description: 'Successful ECR image pushes start a rollout', eventBusName: 'default', pattern: ecrPushPattern, target: trigger });
+
+  // ---- Progressive delivery: a promoted rollout starts the same revision on the next environment ----
+  const progression = fn('Progression', PROGRESSION_HANDLER, { environment: { STATE_MACHINE_ARN: stateMachine.stateMachineArn } });
+  ruleToFunction(stack, 'Progression', { description: 'A promoted rollout starts the next environment', eventBusName: bus.eventBusName, pattern: progressionPattern, target: progression });
 
   // ---- Feature flags: AppConfig-hosted, evaluated by their own lean function ----
   const flagsConfig = addFlagsConfig(stack, app.stage, root);
@@ -177,7 +156,9 @@ export function Delivery({ stack, app }: StackContext) {
 
   // ---- HTTP API (read API IAM-authorized; /health and flag evaluation open, flags optionally keyed) ----
   const http = fn('HttpApi', API_HANDLER, { timeout: '10 seconds', environment: { STATE_MACHINE_ARN: stateMachine.stateMachineArn } });
-  const byHandler = { api: http, flags };
+  // CI webhooks (their own function, no IAM: signed deliveries) and the DORA recorder on our bus (./dora.ts).
+  const dora = addDora(stack, { stage: app.stage, fn, table, bus, api: http, config: servicesConfig });
+  const byHandler = { api: http, flags, webhooks: dora.webhooks };
   const api = new Api(stack, 'Api', {
     // One route table (functions/api/routes.ts) for API Gateway and the local gateway.
     routes: Object.fromEntries(apiRoutes.map((r) => [`${r.method} ${r.path}`, { function: byHandler[r.handler], authorizer: r.auth }])),
@@ -186,14 +167,14 @@ export function Delivery({ stack, app }: StackContext) {
   // ---- Grants: least privilege, one capability per line (statement builders in ./policies.ts) ----
   const grant = (fns: Function[], ...statements: PolicyStatement[]) =>
     fns.forEach((f) => statements.forEach((s) => f.addToRolePolicy(s)));
-  grant([trigger, ...taskFunctions], tableReadWrite(table), putDeliveryEvents(bus));
+  grant([trigger, progression, ...taskFunctions], tableReadWrite(table), putDeliveryEvents(bus));
   // The API reads, and records commands (promote, approve, abort, …); rollback starts a rollout.
   grant([http], tableReadWrite(table), putDeliveryEvents(bus), startRollouts(stateMachine), answerGates(stateMachineArn));
   // The Gate function answers its own token when the gate already resolved before it stored it.
   grant([tasks.GateFunctionArn], answerGates(stateMachineArn));
   grant([flags], flagsConfig.readFlags);
   if (process.env.LUMINA_FLAG_API_KEYS_SECRET) grant([flags], readFlagApiKeys(stack, process.env.LUMINA_FLAG_API_KEYS_SECRET));
-  grant([trigger], startRollouts(stateMachine));
+  grant([trigger, progression], startRollouts(stateMachine));
   grant([tasks.NotifyFunctionArn], publishNotifications(topic));
   grant([tasks.AnalyseFunctionArn], readCanaryMetrics());
   grant([tasks.PrepareFunctionArn], readScanFindings(stack, (servicesConfig?.services ?? []).map((svc) => svc.repository)));
@@ -205,6 +186,9 @@ export function Delivery({ stack, app }: StackContext) {
   stateMachine.addToRolePolicy(
     new PolicyStatement({ sid: 'InvokeTasks', actions: ['lambda:InvokeFunction'], resources: taskFunctions.map((f) => f.functionArn) }),
   );
+
+  // ---- Dashboards (Deployment Overview, DORA Metrics) and alarms to the topic (./observability.ts) ----
+  const observability = addDeploymentObservability(stack, { stage: app.stage, topic, services: servicesConfig?.services });
 
   // ---- Services config seeding (deploy-time writes of lumina.config.json / $LUMINA_CONFIG) ----
   if (servicesConfig) seedServiceConfigs(stack, table, servicesConfig);
@@ -219,7 +203,8 @@ export function Delivery({ stack, app }: StackContext) {
     FlagsEnvironmentId: flagsConfig.environment.ref,
     FlagsProfileId: flagsConfig.profile.ref,
     FlagsDeploymentStrategyId: flagsConfig.strategy.ref,
+    WebhookSecretName: dora.webhookSecretName,
   });
 
-  return { table, bus, topic, stateMachine, api, tasks, trigger, http, flags };
+  return { table, bus, topic, stateMachine, api, tasks, trigger, http, flags, webhooks: dora.webhooks, recorder: dora.recorder, observability };
 }

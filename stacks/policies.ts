@@ -5,6 +5,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { CI_SOURCE } from '../events/ci.js';
 import { DELIVERY_SOURCE } from '../events/define.js';
 import type { AlbServiceConfig } from './service-config.js';
 
@@ -39,6 +40,23 @@ export const putDeliveryEvents = (bus: IEventBus) =>
     resources: [bus.eventBusArn],
     conditions: { StringEquals: { 'events:source': [DELIVERY_SOURCE] } },
   });
+
+/** The webhooks function publishes normalized CI events only: our bus, source lumina.ci. */
+export const putCiEvents = (bus: IEventBus) =>
+  new PolicyStatement({
+    sid: 'PutCiEvents',
+    actions: ['events:PutEvents'],
+    resources: [bus.eventBusArn],
+    conditions: { StringEquals: { 'events:source': [CI_SOURCE] } },
+  });
+
+/** Webhook delivery items (adapters/dynamo/webhook-store.ts): conditional put, read, mark published. No index, no query. */
+export const webhookDeliveries = (table: ITable) =>
+  new PolicyStatement({ sid: 'WebhookDeliveries', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [table.tableArn] });
+
+/** The DORA query reads the day rollups a stale month summary needs with BatchGetItem (adapters/dynamo/dora-summaries.ts). */
+export const readDoraRollups = (table: ITable) =>
+  new PolicyStatement({ sid: 'ReadDoraRollups', actions: ['dynamodb:BatchGetItem'], resources: [table.tableArn] });
 
 export const publishNotifications = (topic: ITopic) =>
   new PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [topic.topicArn] });
@@ -120,6 +138,15 @@ export function readFlagApiKeys(stack: Stack, secretName: string): PolicyStateme
     sid: 'ReadFlagApiKeys',
     actions: ['secretsmanager:GetSecretValue'],
     // Secrets Manager appends a 6-character suffix to secret ARNs.
+    resources: [`arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${secretName}-??????`],
+  });
+}
+
+/** The webhooks function reads its secrets from one Secrets Manager secret, given by name (a reference). */
+export function readWebhookSecrets(stack: Stack, secretName: string): PolicyStatement {
+  return new PolicyStatement({
+    sid: 'ReadWebhookSecrets',
+    actions: ['secretsmanager:GetSecretValue'],
     resources: [`arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${secretName}-??????`],
   });
 }

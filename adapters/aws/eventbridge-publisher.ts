@@ -1,5 +1,6 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, type PutEventsCommandOutput, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../../core/delivery/ports.js';
+import type { CiEvent } from '../../events/ci.js';
 import type { DeliveryEvent } from '../../events/delivery.js';
 
 /** A detail does not match its definition's schema; nothing was published. */
@@ -35,6 +36,11 @@ export interface EventBridgePublisherOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** What the publisher needs of a client: PutEvents. An EventBridgeClient; locally also the bus in process. */
+export interface PutEventsSender {
+  send(command: PutEventsCommand): Promise<Pick<PutEventsCommandOutput, 'FailedEntryCount' | 'Entries'>>;
+}
+
 /** PutEvents takes at most 10 entries. */
 const BATCH = 10;
 
@@ -53,7 +59,7 @@ export class EventBridgePublisher implements EventPublisher {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
-    private readonly client: EventBridgeClient,
+    private readonly client: PutEventsSender,
     private readonly busName: string,
     options: EventBridgePublisherOptions = {},
   ) {
@@ -62,14 +68,15 @@ export class EventBridgePublisher implements EventPublisher {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  async publish(events: DeliveryEvent[]): Promise<void> {
+  /** Our lifecycle events (lumina.delivery) and normalized CI events (lumina.ci, from the webhooks function). */
+  async publish(events: ReadonlyArray<DeliveryEvent | CiEvent>): Promise<void> {
     const entries = events.map((e) => this.entry(e));
     const failures: EventPublishFailure[] = [];
     for (let i = 0; i < entries.length; i += BATCH) failures.push(...(await this.putBatch(entries.slice(i, i + BATCH))));
     if (failures.length) throw new EventPublishError(failures);
   }
 
-  private entry({ definition, detail }: DeliveryEvent): PutEventsRequestEntry {
+  private entry({ definition, detail }: DeliveryEvent | CiEvent): PutEventsRequestEntry {
     const parsed = definition.schema.safeParse(detail);
     if (!parsed.success) {
       throw new InvalidEventError(

@@ -89,6 +89,14 @@ export class DynamoDoraStore {
     return { scope: { services, environment: q.environment, ...(q.team ? { team: q.team } : {}) }, ...computeMetrics(rollups, q) };
   }
 
+  /** Commit times already known (from change records or deployments' commitTimes), by sha, as ISO instants. */
+  async commitTimes(service: string, shas: readonly string[]): Promise<Record<string, string>> {
+    const items = await Promise.all([...new Set(shas)].map((sha) => this.read({ kind: 'commit', service, id: sha })));
+    const out: Record<string, string> = {};
+    for (const i of items) if (i?.state.kind === 'commit' && i.state.committedAt !== undefined) out[i.state.sha] = new Date(i.state.committedAt).toISOString();
+    return out;
+  }
+
   private async read(ref: EntityRef): Promise<EntityItem | undefined> {
     const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: doraKeys.entity(ref), ConsistentRead: true }));
     const i = res.Item;

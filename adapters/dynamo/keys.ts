@@ -11,10 +11,12 @@ import type { ServiceConfig } from '../../core/config/services.js';
  *                    GSI1: SERVICE#<name> / ROLLOUT#<createdAt>#<id>
  *                    GSI2: ACTIVE / <createdAt>#<id>   (only while in flight: a sparse index)
  *   ROLLOUT#<id>     MEAS#<step:3>#<seq:5>     one analysis measurement
+ *   RELEASE#<id>     META                      release: levels, components and their rollouts, version
  */
 export const keys = {
   service: (name: string) => ({ PK: `SERVICE#${name}`, SK: 'META' }),
   rollout: (id: string) => ({ PK: `ROLLOUT#${id}`, SK: 'META' }),
+  release: (id: string) => ({ PK: `RELEASE#${id}`, SK: 'META' }),
   measurement: (id: string, stepIndex: number, seq: number) => ({
     PK: `ROLLOUT#${id}`,
     SK: `MEAS#${String(stepIndex).padStart(3, '0')}#${String(seq).padStart(5, '0')}`,

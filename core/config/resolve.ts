@@ -92,6 +92,7 @@ export function toServiceConfig(svc: ServiceDefinition, env: EnvironmentSettings
     repository: svc.repository,
     environment: env.name,
     ignoreTags: svc.ignoreTags,
+    dependsOn: svc.dependsOn,
     canary: canaryOptionsOf(env.strategy),
     router: env.router,
     strategy: env.strategy,

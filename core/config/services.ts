@@ -17,6 +17,8 @@ export const ServiceConfigSchema = z.object({
   environment: z.string().min(1).default('production'),
   /** Tags that never start a rollout (e.g. `latest`, `cache`); exact matches. */
   ignoreTags: z.array(z.string()).default([]),
+  /** Services this one depends on: a release rolls them out first (core/delivery/release.ts). */
+  dependsOn: z.array(z.string()).default([]),
   canary: CanaryOptionsSchema.prefault({}),
   router: RouterConfigSchema,
   /**

@@ -52,7 +52,7 @@ export interface RolloutStatus {
 }
 
 export interface Trigger {
-  kind: 'ecr-push' | 'api' | 'rollback' | 'progression';
+  kind: 'ecr-push' | 'api' | 'rollback' | 'progression' | 'release';
   /** The event id (ECR push) or request id that caused the rollout. */
   id: string;
   actor: string;

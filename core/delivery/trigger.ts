@@ -70,7 +70,7 @@ export async function startFromPush(
  * the id is deterministic, creation conditional, the execution started by name. A newer rollout wins:
  * older in-flight rollouts of the service are aborted; an older one arriving late is ignored.
  */
-async function launch(
+export async function launch(
   deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter },
   svc: ServiceRecord,
   o: { rolloutId: string; revision: Revision; createdAt: string; trigger: Rollout['trigger']; reason: string },

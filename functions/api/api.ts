@@ -2,20 +2,30 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import * as z from 'zod';
 import type { RolloutRepository } from '../../core/delivery/ports.js';
 import { handleCommand, type ControlDeps } from './control.js';
+import { handleDora, type DoraDeps } from './dora.js';
 import { HttpError, errorResult, json, presentRollout } from './http-errors.js';
+import { handleGetRelease, handleStartRelease } from './releases.js';
+import type { ReleaseRepository } from '../../core/delivery/release.js';
 import type { RouteKeyFor } from './routes.js';
 
 const ListQuery = z.object({
-  service: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a service name'),
+  // A service, or one environment of it (`<service>.<env>`, see core/config/resolve.ts targetName).
+  service: z.string().regex(/^[a-z][a-z0-9-]{0,62}(\.[A-Za-z0-9][A-Za-z0-9_-]{0,62})?$/, 'must be a service name (or <service>.<environment>)'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
 export { HttpError, errorResult, json, presentRollout } from './http-errors.js';
 
 /** The read routes need the repository; the command route (POST …/{command}) the rest as well. */
-export interface ApiDeps extends Partial<Omit<ControlDeps, 'repo'>> {
+export interface ApiDeps extends Partial<Omit<ControlDeps, 'repo'>>, DoraDeps {
   repo: RolloutRepository;
+  releases?: ReleaseRepository;
 }
+
+const releasesOf = (deps: ApiDeps): ReleaseRepository => {
+  if (!deps.releases) throw new Error('the API handler was built without a release repository');
+  return deps.releases;
+};
 
 const controlDeps = (deps: ApiDeps): ControlDeps => {
   const { control, executions, events, clock } = deps;
@@ -63,6 +73,9 @@ const routes: Record<RouteKeyFor<'api'>, Route> = {
     return json(200, { ...presentRollout(rollout, true), measurements });
   },
   'POST /api/rollouts/{id}/{command}': async (event, deps) => handleCommand(event, controlDeps(deps)),
+  'POST /api/releases': async (event, deps) => handleStartRelease(event, { ...controlDeps(deps), releases: releasesOf(deps) }),
+  'GET /api/releases/{id}': async (event, deps) => handleGetRelease(event, { releases: releasesOf(deps) }),
+  'GET /api/dora': async (event, deps) => handleDora(event, deps),
 };
 
 /** Dispatches on API Gateway's routeKey (the local gateway sets the same). */

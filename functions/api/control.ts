@@ -28,22 +28,24 @@ export function actorOf(event: APIGatewayProxyEventV2): string {
   return local && /^[\w.@:+-]{1,128}$/.test(local) ? `user:${local}` : 'user:anonymous';
 }
 
-function parseBody(event: APIGatewayProxyEventV2): z.infer<typeof Body> {
+/** A JSON body validated by `schema` (empty = `{}`): 413, 415, 400 with the path of the first problem. */
+export function parseJsonBody<S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S, maxBytes: number): z.infer<S> {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  if (!raw.trim()) return {};
-  if (Buffer.byteLength(raw) > MAX_BODY) throw new HttpError(413, 'PayloadTooLarge', `command bodies are limited to ${MAX_BODY} bytes`);
-  const type = event.headers?.['content-type'] ?? '';
-  if (!/^application\/(.+\+)?json\b/i.test(type)) throw new HttpError(415, 'UnsupportedMediaType', 'send JSON with Content-Type: application/json');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (e) {
-    throw new HttpError(400, 'MalformedJson', `request body is not valid JSON: ${(e as Error).message}`);
+  if (Buffer.byteLength(raw) > maxBytes) throw new HttpError(413, 'PayloadTooLarge', `request bodies are limited to ${maxBytes} bytes`);
+  let parsed: unknown = {};
+  if (raw.trim()) {
+    const type = event.headers?.['content-type'] ?? '';
+    if (!/^application\/(.+\+)?json\b/i.test(type)) throw new HttpError(415, 'UnsupportedMediaType', 'send JSON with Content-Type: application/json');
+    try {
+      parsed = JSON.parse(raw);
+    } catch (e) {
+      throw new HttpError(400, 'MalformedJson', `request body is not valid JSON: ${(e as Error).message}`);
+    }
   }
-  const r = Body.safeParse(parsed);
+  const r = schema.safeParse(parsed);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new HttpError(400, 'InvalidRequest', `${i.path.join('.') || '(body)'}: ${i.message}`);
+    throw new HttpError(400, 'InvalidRequest', `${i.path.map(String).join('.') || '(body)'}: ${i.message}`);
   }
   return r.data;
 }
@@ -54,7 +56,7 @@ export async function handleCommand(event: APIGatewayProxyEventV2, deps: Control
   if (!(ROUTE_COMMANDS as readonly string[]).includes(name)) {
     throw new HttpError(404, 'UnknownCommand', `no command ${name}; commands are ${ROUTE_COMMANDS.join(', ')}`, { commands: ROUTE_COMMANDS });
   }
-  const body = parseBody(event);
+  const body = parseJsonBody(event, Body, MAX_BODY);
   const actor = actorOf(event);
   const load = async (rid: string): Promise<RolloutView> => {
     const r = await deps.repo.getRollout(rid);

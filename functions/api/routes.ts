@@ -9,11 +9,18 @@ export const apiRoutes = [
   { method: 'GET', path: '/api/rollouts/{id}', auth: 'iam', handler: 'api' },
   // promote (body {"full": true} = promote --full), pause, resume, approve, reject, abort, rollback
   { method: 'POST', path: '/api/rollouts/{id}/{command}', auth: 'iam', handler: 'api' },
+  // several services at once, in dependsOn order (core/delivery/release.ts)
+  { method: 'POST', path: '/api/releases', auth: 'iam', handler: 'api' },
+  { method: 'GET', path: '/api/releases/{id}', auth: 'iam', handler: 'api' },
+  // DORA metrics (functions/api/dora.ts): ?service=&environment=&team=&from=&to=&bucket=day|week|month
+  { method: 'GET', path: '/api/dora', auth: 'iam', handler: 'api' },
   // Flag evaluation is called by applications, not operators: no IAM; optional API keys in the handler.
   { method: 'POST', path: '/feature-flags/evaluate', auth: 'none', handler: 'flags' },
   { method: 'POST', path: '/ofrep/v1/evaluate/flags/{key}', auth: 'none', handler: 'flags' },
   { method: 'POST', path: '/ofrep/v1/evaluate/flags', auth: 'none', handler: 'flags' },
   { method: 'GET', path: '/ofrep/v1/configuration', auth: 'none', handler: 'flags' },
+  // CI/SCM webhooks (github, gitlab, jenkins, circleci, generic): no IAM, every delivery carries a signature or token.
+  { method: 'POST', path: '/webhooks/{provider}', auth: 'none', handler: 'webhooks' },
 ] as const;
 
 export type ApiRoute = (typeof apiRoutes)[number];

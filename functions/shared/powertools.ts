@@ -11,6 +11,14 @@ export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Lumina' });
 
 /**
+ * Deployment metrics (`<project>/Deployments`, core/dora/deployment-metrics.ts): dimensions `service` (the
+ * deployed service) and `environment` only, so Powertools' default `service` dimension (this function's name)
+ * is cleared. Published explicitly per event (functions/dora/), not by the logMetrics middleware.
+ */
+export const deploymentMetrics = new Metrics({ serviceName, namespace: `${process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Lumina'}/Deployments` });
+deploymentMetrics.clearDefaultDimensions();
+
+/**
  * The Tracer is loaded only when tracing is on (always in AWS). Loading it pulls in the X-Ray SDK,
  * whose context tracking installs async hooks that tax every promise in the process — measured at
  * ~22 µs per request on the local runtime, where tracing is off (POWERTOOLS_TRACE_ENABLED=false).

@@ -5,11 +5,13 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { DeliveryDeps, ExecutionStarter } from '../../core/delivery/ports.js';
 import { startFromPush, startNextEnvironment, type TriggerResult } from '../../core/delivery/trigger.js';
-import { RolloutSucceeded } from '../../events/delivery.js';
+import { RolloutFailed, RolloutSucceeded } from '../../events/delivery.js';
+import { advanceRelease, type ReleaseRepository } from '../../core/delivery/release.js';
+import * as z from 'zod';
 import { envelope } from '../../events/define.js';
 import { logger, metrics, tracing } from '../shared/powertools.js';
 
-export type TriggerDeps = Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter };
+export type TriggerDeps = Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter; releases?: ReleaseRepository };
 
 /**
  * EventBridge target for ECR pushes. Ignored events (unknown repository, malformed, deletes) are
@@ -17,7 +19,7 @@ export type TriggerDeps = Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { ex
  * Step Functions unavailable) propagate so EventBridge retries and, at the end, dead-letters.
  */
 export function makeTriggerHandler(deps: () => TriggerDeps, kind: 'push' | 'progression' = 'push') {
-  const start = kind === 'push' ? startFromPush : startFromSucceeded;
+  const start = kind === 'push' ? startFromPush : afterRolloutEnded;
   const base = async (event: unknown, _context: Context): Promise<TriggerResult> => {
     const result = await start(deps(), event);
     metrics.addMetric(`${kind}_${result.status}`, MetricUnit.Count, 1);
@@ -28,14 +30,20 @@ export function makeTriggerHandler(deps: () => TriggerDeps, kind: 'push' | 'prog
   return middy(base).use(tracing()).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
 }
 
-const SucceededEnvelope = envelope(RolloutSucceeded.schema);
+const EndedEnvelope = z.union([envelope(RolloutSucceeded.schema), envelope(RolloutFailed.schema)]);
 
-/** Rollout Succeeded → the same revision on the service's next environment (progressive delivery). */
-async function startFromSucceeded(deps: TriggerDeps, raw: unknown): Promise<TriggerResult> {
-  const parsed = SucceededEnvelope.safeParse(raw);
+/**
+ * A rollout ended: its release (if any) moves on, and a promoted one starts the same revision on its
+ * service's next environment (progressive delivery). Both are idempotent, so a redelivery is harmless.
+ */
+async function afterRolloutEnded(deps: TriggerDeps, raw: unknown): Promise<TriggerResult> {
+  const parsed = EndedEnvelope.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { status: 'ignored', reason: `not a valid Rollout Succeeded event: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+    return { status: 'ignored', reason: `not a valid Rollout Succeeded/Failed event: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
   }
-  return startNextEnvironment(deps, parsed.data.detail.rolloutId);
+  const { rolloutId } = parsed.data.detail;
+  if (deps.releases) await advanceRelease({ ...deps, releases: deps.releases }, rolloutId);
+  if (parsed.data['detail-type'] !== RolloutSucceeded.detailType) return { status: 'ignored', reason: `rollout ${rolloutId} did not succeed` };
+  return startNextEnvironment(deps, rolloutId);
 }

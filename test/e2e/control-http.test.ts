@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from '../../local/runtime.js';
+import { describe, expect, it } from 'vitest';
+import { FAST_ANALYSIS as analysis, cli as lumina, useRuntime } from '../support/runtime.js';
 import { getJson, until } from '../support/wait.js';
 
 /**
@@ -10,40 +8,17 @@ import { getJson, until } from '../support/wait.js';
  * the previous stable revision through a new rollout.
  */
 
-const run = promisify(execFile);
-const analysis = { intervalSeconds: 1, minRequests: 3, metrics: [{ metric: 'http5xxRate', max: 5 }] };
-let rt: Runtime;
-
-beforeAll(async () => {
-  rt = await startRuntime({
-    port: 0,
-    proxyPort: 0,
-    inMemory: true,
-    trafficRps: 60,
-    log: () => undefined,
-    config: { services: { gated: { repository: 'gated', environment: 'local', router: { kind: 'local' }, strategy: { kind: 'canary', stages: [50, 100], stageSeconds: 2, autoPromote: false, analysis } } } },
-  });
+const runtime = useRuntime({
+  config: { services: { gated: { repository: 'gated', environment: 'local', router: { kind: 'local' }, strategy: { kind: 'canary', stages: [50, 100], stageSeconds: 2, autoPromote: false, analysis } } } },
 });
-afterAll(async () => {
-  await rt?.close();
-});
-
-const cli = async (...args: string[]) => {
-  try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'cli/main.ts', '--endpoint', rt.url, ...args], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-};
+const cli = (...args: string[]) => lumina(runtime(), ...args);
 
 const post = async (path: string, body: string | undefined, type = 'application/json') => {
-  const res = await fetch(`${rt.url}${path}`, { method: 'POST', headers: { 'content-type': type, 'x-lumina-actor': 'ana' }, ...(body === undefined ? {} : { body }) });
+  const res = await fetch(`${runtime().url}${path}`, { method: 'POST', headers: { 'content-type': type, 'x-lumina-actor': 'ana' }, ...(body === undefined ? {} : { body }) });
   return { status: res.status, body: await res.json() };
 };
 
-const latest = async () => (await getJson(`${rt.url}/api/rollouts?service=gated&limit=1`)).rollouts[0];
+const latest = async () => (await getJson(`${runtime().url}/api/rollouts?service=gated&limit=1`)).rollouts[0];
 const phase = (want: string, after = '') =>
   until(`gated rollout in ${want}`, async () => {
     const r = await latest();
@@ -69,7 +44,7 @@ describe('rollout commands over HTTP and the CLI', () => {
     expect(promoted.stdout).toContain('promote: step 3/5 promoted');
 
     const done = await phase('Healthy');
-    const full = await getJson(`${rt.url}/api/rollouts/${done.rolloutId}`);
+    const full = await getJson(`${runtime().url}/api/rollouts/${done.rolloutId}`);
     expect(full.audit.find((a: { action: string }) => a.action === 'step.promoted')).toMatchObject({ actor: 'user:ana', reason: 'step 3/5 (pause) promoted: dashboards look fine' });
   });
 
@@ -97,19 +72,19 @@ describe('rollout commands over HTTP and the CLI', () => {
     const again = await post(`/api/rollouts/${rolloutId}/rollback`, '{}');
     expect(again.body.rolloutId).toBe(first.body.rolloutId);
     const back = await until('rollback rollout healthy', async () => {
-      const r = await getJson(`${rt.url}/api/rollouts/${first.body.rolloutId}`);
+      const r = await getJson(`${runtime().url}/api/rollouts/${first.body.rolloutId}`);
       return r.phase === 'Healthy' && r.status.completedAt ? r : undefined;
     }, 60_000, 200);
     expect(back.trigger).toMatchObject({ kind: 'rollback', id: rolloutId, actor: 'user:ana' });
     expect(back.image).toMatch(/:v1@/);
-    expect((await getJson(`${rt.proxies.get('gated')!.url}/`)).version).toBe('v1');
+    expect((await getJson(`${runtime().proxies.get('gated')!.url}/`)).version).toBe('v1');
   });
 
   it('asking to roll back the same rollout later returns the same rollback rollout, never a second one', async () => {
     const r = await post(`/api/rollouts/${rolloutId}/rollback`, '{}');
     // The rollback rollout exists already: the same id again (idempotent), not a second rollback.
     expect(r.status).toBe(202);
-    const { rollouts } = await getJson(`${rt.url}/api/rollouts?service=gated&limit=10`);
+    const { rollouts } = await getJson(`${runtime().url}/api/rollouts?service=gated&limit=10`);
     expect(rollouts.filter((x: { rolloutId: string }) => x.rolloutId.includes('-rollback-'))).toHaveLength(1);
   });
 });

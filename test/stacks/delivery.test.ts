@@ -9,9 +9,10 @@ import { useRuntimeHandlers } from 'sst/runtime/handlers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceConfigUpdate, tableDefinition } from '../../adapters/dynamo/keys.js';
 import { parseDeliveryConfig } from '../../core/config/services.js';
-import { ecrPushPattern } from '../../events/rules.js';
-import { API_HANDLER, CANARY_ASL, FLAGS_HANDLER, TASK_HANDLERS, TRIGGER_HANDLER, type TaskVariable } from '../../stacks/Delivery.js';
+import { ecrPushPattern, progressionPattern } from '../../events/rules.js';
+import { API_HANDLER, CANARY_ASL, FLAGS_HANDLER, PROGRESSION_HANDLER, TASK_HANDLERS, TRIGGER_HANDLER, type TaskVariable } from '../../stacks/Delivery.js';
 import { apiRoutes } from '../../functions/api/routes.js';
+import { RECORDER_HANDLER, WEBHOOKS_HANDLER } from '../../stacks/dora.js';
 import {
   ALB_CONFIG,
   FIXTURES,
@@ -33,7 +34,7 @@ import {
 
 const TASK_VARIABLES = Object.keys(TASK_HANDLERS) as TaskVariable[];
 const TRAFFIC_TASKS: TaskVariable[] = ['PrepareFunctionArn', 'SetWeightFunctionArn', 'PromoteFunctionArn', 'RollbackFunctionArn'];
-const ALL_HANDLERS = [...Object.values(TASK_HANDLERS), TRIGGER_HANDLER, API_HANDLER, FLAGS_HANDLER];
+const ALL_HANDLERS = [...Object.values(TASK_HANDLERS), TRIGGER_HANDLER, PROGRESSION_HANDLER, API_HANDLER, FLAGS_HANDLER, WEBHOOKS_HANDLER, RECORDER_HANDLER];
 
 let s: Synth;
 const previousNodeEnv = process.env.NODE_ENV;
@@ -83,30 +84,30 @@ describe('Delivery stack (stage test)', () => {
     single(s, 'AWS::SNS::Topic');
   });
 
-  it('ECR push rule: verbatim shared pattern, default bus, trigger target with retries and an encrypted DLQ', () => {
-    const [ruleId, rule] = single(s, 'AWS::Events::Rule');
-    expect(rule.Properties.EventPattern).toEqual(ecrPushPattern);
-    expect(rule.Properties.EventBusName).toBe('default');
+  it.each([
+    ['ECR push → trigger, on the default bus', ecrPushPattern, 'default', TRIGGER_HANDLER],
+    ['a rollout ended → progression and releases, on our bus', progressionPattern, 'our bus', PROGRESSION_HANDLER],
+  ] as const)('rule %s: verbatim shared pattern, one target with retries and its own encrypted DLQ', (_what, pattern, bus, handler) => {
+    const [ruleId, rule] = ofType(s, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(pattern))!;
+    expect(rule.Properties.EventBusName).toEqual(bus === 'default' ? 'default' : { Ref: single(s, 'AWS::Events::EventBus')[0] });
     expect(rule.Properties.State).toBe('ENABLED');
-    const [queueId, queue] = single(s, 'AWS::SQS::Queue');
+    const target = s.fnId(handler);
+    const [{ Arn, RetryPolicy, DeadLetterConfig }] = rule.Properties.Targets;
+    expect(rule.Properties.Targets).toHaveLength(1);
+    expect(Arn).toEqual(getAtt(target));
+    expect(RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 8 });
+    const queueId = DeadLetterConfig.Arn['Fn::GetAtt'][0];
+    const queue = s.resources[queueId]!;
+    expect(queue.Type).toBe('AWS::SQS::Queue');
     expect(queue.Properties.SqsManagedSseEnabled ?? queue.Properties.KmsMasterKeyId).toBeTruthy();
-    const trigger = s.fnId(TRIGGER_HANDLER);
-    expect(rule.Properties.Targets).toEqual([
-      {
-        Id: 'EcrPushTrigger',
-        Arn: getAtt(trigger),
-        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 8 },
-        DeadLetterConfig: { Arn: getAtt(queueId) },
-      },
-    ]);
-    // EventBridge may invoke the trigger (from this rule only) and dead-letter into the queue.
+    // EventBridge may invoke the target (from this rule only) and dead-letter into the queue (from this rule only).
     s.template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
-      FunctionName: getAtt(trigger),
+      FunctionName: getAtt(target),
       Principal: 'events.amazonaws.com',
       SourceArn: getAtt(ruleId),
     });
-    const [, queuePolicy] = single(s, 'AWS::SQS::QueuePolicy');
+    const [, queuePolicy] = ofType(s, 'AWS::SQS::QueuePolicy').find(([, p]) => JSON.stringify(p.Properties.Queues).includes(queueId))!;
     expect(queuePolicy.Properties.PolicyDocument.Statement).toEqual([
       expect.objectContaining({
         Effect: 'Allow',
@@ -178,7 +179,7 @@ describe('Delivery stack (stage test)', () => {
       });
       if (handler === TASK_HANDLERS.NotifyFunctionArn) expect(env.TOPIC_ARN).toEqual({ Ref: topicId });
       else expect(env.TOPIC_ARN, handler).toBeUndefined();
-      if (handler === TRIGGER_HANDLER || handler === API_HANDLER) expect(env.STATE_MACHINE_ARN).toEqual({ Ref: smId });
+      if (handler === TRIGGER_HANDLER || handler === PROGRESSION_HANDLER || handler === API_HANDLER) expect(env.STATE_MACHINE_ARN).toEqual({ Ref: smId });
       else expect(env.STATE_MACHINE_ARN, handler).toBeUndefined();
     }
   });
@@ -192,7 +193,7 @@ describe('Delivery stack (stage test)', () => {
       const [, r] = routes.find(([, x]) => x.Properties.RouteKey === key)!;
       expect(r.Properties.AuthorizationType, key).toBe(route.path.startsWith('/api/') ? 'AWS_IAM' : 'NONE');
       const integrationId = /"Ref":"([^"]+)"/.exec(JSON.stringify(r.Properties.Target))![1]!;
-      expect(integrations[integrationId]!.Properties.IntegrationUri, key).toEqual(getAtt(s.fnId(route.handler === 'api' ? API_HANDLER : FLAGS_HANDLER)));
+      expect(integrations[integrationId]!.Properties.IntegrationUri, key).toEqual(getAtt(s.fnId({ api: API_HANDLER, flags: FLAGS_HANDLER, webhooks: WEBHOOKS_HANDLER }[route.handler])));
     }
     expect(apiRoutes.filter((r) => r.handler === 'flags').map((r) => r.path)).toEqual([
       '/feature-flags/evaluate',
@@ -246,7 +247,8 @@ describe('least privilege', () => {
     expect(dynamo.length).toBeGreaterThan(0);
     for (const st of dynamo) {
       expect(asArray(st.Action)).not.toContain('dynamodb:*');
-      for (const a of asArray<string>(st.Action)) expect(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']).toContain(a);
+      // BatchGetItem: the DORA query's day rollups (api only, test/stacks/dora.test.ts).
+      for (const a of asArray<string>(st.Action)) expect(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']).toContain(a);
     }
     const flagsActions = [...actionsOf(roleStatements(s, s.fnId(FLAGS_HANDLER)))].filter((a) => !a.startsWith('xray:')).sort();
     expect(flagsActions).toEqual(['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession']);
@@ -254,9 +256,9 @@ describe('least privilege', () => {
     expect(JSON.stringify(readFlags.Resource)).toMatch(/application\/.*environment\/.*\/configuration\//);
     const api = actionsOf(roleStatements(s, s.fnId(API_HANDLER)));
     // Commands (promote, approve, abort, …) write the rollout's status; rollback creates a rollout.
-    expect([...api].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect([...api].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     for (const a of ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan']) expect(api.has(a), a).toBe(false);
-    for (const handler of [...Object.values(TASK_HANDLERS), TRIGGER_HANDLER]) {
+    for (const handler of [...Object.values(TASK_HANDLERS), TRIGGER_HANDLER, PROGRESSION_HANDLER]) {
       const [rw] = withAction(roleStatements(s, s.fnId(handler)), 'dynamodb:PutItem');
       expect(rw, handler).toBeDefined();
       expect(asArray(rw.Action).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
@@ -270,7 +272,7 @@ describe('least privilege', () => {
     expect(holders('sns:Publish')).toEqual([TASK_HANDLERS.NotifyFunctionArn]);
     expect(withAction(allStatements(s.resources), 'sns:Publish').map((st) => st.Resource)).toEqual([{ Ref: single(s, 'AWS::SNS::Topic')[0] }]);
     const [smId] = single(s, 'AWS::StepFunctions::StateMachine');
-    expect(holders('states:StartExecution').sort()).toEqual([API_HANDLER, TRIGGER_HANDLER].sort());
+    expect(holders('states:StartExecution').sort()).toEqual([API_HANDLER, TRIGGER_HANDLER, PROGRESSION_HANDLER].sort());
     for (const st of withAction(allStatements(s.resources), 'states:StartExecution')) expect(st.Resource).toEqual({ Ref: smId });
     expect(holders('states:SendTaskSuccess').sort()).toEqual([API_HANDLER, TASK_HANDLERS.GateFunctionArn].sort());
     const machineName = s.resources[smId]!.Properties.StateMachineName;
@@ -290,10 +292,12 @@ describe('least privilege', () => {
 
   it('events:PutEvents on our bus only, with our source only', () => {
     const [busId] = single(s, 'AWS::Events::EventBus');
-    expect(holders('events:PutEvents').sort()).toEqual([...Object.values(TASK_HANDLERS), TRIGGER_HANDLER, API_HANDLER].sort());
+    expect(holders('events:PutEvents').sort()).toEqual([...Object.values(TASK_HANDLERS), TRIGGER_HANDLER, PROGRESSION_HANDLER, API_HANDLER, WEBHOOKS_HANDLER].sort());
     for (const st of withAction(allStatements(s.resources), 'events:PutEvents')) {
       expect(st.Resource).toEqual(getAtt(busId));
-      expect(st.Condition).toEqual({ StringEquals: { 'events:source': ['lumina.delivery'] } });
+      // The webhooks function publishes lumina.ci only (test/stacks/dora.test.ts); every other, lumina.delivery only.
+      const ci = withAction(roleStatements(s, s.fnId(WEBHOOKS_HANDLER)), 'events:PutEvents').includes(st);
+      expect(st.Condition).toEqual({ StringEquals: { 'events:source': [ci ? 'lumina.ci' : 'lumina.delivery'] } });
     }
   });
 

@@ -5,6 +5,6 @@ import { requireEnv } from '../env.js';
 import { traced } from '../powertools.js';
 
 /** Built once per container, at init; a missing TABLE_NAME fails the cold start, not the first event. */
-const table = requireEnv('TABLE_NAME');
-const doc = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } });
+export const table = requireEnv('TABLE_NAME');
+export const doc = DynamoDBDocumentClient.from(traced(new DynamoDBClient({})), { marshallOptions: { removeUndefinedValues: true } });
 export const repo = new DynamoRolloutRepository(doc, table);
