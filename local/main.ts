@@ -32,6 +32,7 @@ const lines = [
   '  npm run push -- demo-bluegreen --tag v2 --watch    # blue/green: test traffic, switch, bake, delayed teardown',
   '  npm run push -- demo-gated --tag v2                # approval gate, then a pause after each stage:',
   '  npm run lumina -- approve demo-gated               #   then: lumina promote demo-gated (or abort, pause, resume)',
+  '  npm run push -- demo-rolling --tag v2 --watch      # rolling: 4 instances, one batch at a time, health check after each',
   '',
 ];
 console.log(lines.join('\n'));

@@ -118,12 +118,13 @@ describe('inline secrets are rejected: only references to SSM or Secrets Manager
 describe('the original single-environment configs keep working', () => {
   const fixtures = ['test/fixtures/config/alb.config.json', 'test/fixtures/config/local-fast.config.json', 'lumina.config.example.json'];
 
-  it('local/demo.config.json (newer format: strategies, approval, security) parses into its three targets', () => {
+  it('local/demo.config.json (newer format: strategies, approval, security) parses into its four targets', () => {
     const services = parseDeliveryConfig(JSON.parse(readFileSync('local/demo.config.json', 'utf8')));
     expect(services.map((s) => [s.name, s.strategy?.kind, !!s.approval])).toEqual([
       ['demo', 'canary', false],
       ['demo-bluegreen', 'blueGreen', false],
       ['demo-gated', 'canary', true],
+      ['demo-rolling', 'rolling', false],
     ]);
   });
 
