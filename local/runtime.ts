@@ -18,6 +18,7 @@ import { makeTriggerHandler } from '../functions/trigger/handler-factory.js';
 import { LocalBus, type BusEvent } from './bus.js';
 import { startDynamo, type LocalDynamo } from './dynamo.js';
 import { createGateway } from './gateway.js';
+import { isDashboardPath, serveDashboard } from './ui.js';
 import { ImageConfigSchema, LocalImageRegistry } from './images.js';
 import { InstanceManager } from './instances.js';
 import { LocalTopic } from './notifier.js';
@@ -172,6 +173,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       webhooks: (event) => localDora!.webhooks(event, localContext('lumina-webhooks')),
     },
     eventBridge: bus.httpHandler(),
+    ui: { matches: isDashboardPath, serve: serveDashboard },
     local: {
       'POST /local/images': async (body) => {
         const p = PushBody.safeParse(body);
