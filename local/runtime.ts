@@ -27,6 +27,7 @@ import { LocalTrafficRouter, ProxyMetricsSource } from './router.js';
 import { LocalStepFunctions } from './sfn.js';
 import { FileFlagSource } from './flags.js';
 import { LocalTaskTokens } from './task-tokens.js';
+import { LocalTargetIo } from './notify-targets.js';
 import { DynamoReleaseRepository } from '../adapters/dynamo/release-repository.js';
 import { FileScanFindingsSource } from '../core/security/file-source.js';
 import { InvalidFlagsError } from '../core/flags/model.js';
@@ -141,6 +142,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   };
   const router = new LocalTrafficRouter(proxyFor, instances, images);
   const metrics = new ProxyMetricsSource(proxyFor, router);
+  // An environment's own notification targets (config `notify`): secrets from <dataDir>/secrets.json.
+  const targets = new LocalTargetIo(join(dataDir, 'secrets.json'), log);
   const topic = new LocalTopic({
     ...(opts.inMemory ? {} : { file: join(dataDir, 'notifications.jsonl') }),
     ...((opts.notifyWebhook ?? process.env.LUMINA_NOTIFY_WEBHOOK) ? { webhookUrl: opts.notifyWebhook ?? process.env.LUMINA_NOTIFY_WEBHOOK } : {}),
@@ -197,7 +200,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
           throw e;
         }
       },
-      'GET /local/notifications': async () => ({ status: 200, body: { notifications: topic.sent } }),
+      'GET /local/notifications': async () => ({ status: 200, body: { notifications: topic.sent, snsTargets: targets.snsSent } }),
       'GET /local/dead-letters': async () => ({ status: 200, body: { deadLetters: bus.deadLetters() } }),
     },
     log,
@@ -213,7 +216,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const tokens = new LocalTaskTokens();
   // Scan findings for the security gate: <dataDir>/scan-findings.json (digest, repo@digest or repo:tag → summary).
   const scans = FileScanFindingsSource.inDataDir(dataDir);
-  const deps: DeliveryDeps = { repo, router, metrics, notifier: topic, events, clock, control: tokens, scans, metricsTimeoutMs: 3000 };
+  const deps: DeliveryDeps = { repo, router, metrics, notifier: topic, events, clock, control: tokens, scans, targets, metricsTimeoutMs: 3000 };
   const definition = JSON.parse(readFileSync(new URL('../state-machines/canary.asl.json', import.meta.url), 'utf8'));
   const sfn = new LocalStepFunctions({ definition, functions: localTaskFunctions(() => deps), tokens });
   // CI webhooks → lumina.ci events; the DORA recorder on the same rule pattern as in AWS (local/dora.ts).

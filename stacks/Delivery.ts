@@ -15,6 +15,7 @@ import { ecrPushPattern, progressionPattern } from '../events/rules.js';
 import { ruleToFunction } from './rules.js';
 import {
   publishNotifications,
+  notifyTargetsAccess,
   readFlagApiKeys,
   putDeliveryEvents,
   readCanaryMetrics,
@@ -175,7 +176,7 @@ export function Delivery({ stack, app }: StackContext) {
   grant([flags], flagsConfig.readFlags);
   if (process.env.LUMINA_FLAG_API_KEYS_SECRET) grant([flags], readFlagApiKeys(stack, process.env.LUMINA_FLAG_API_KEYS_SECRET));
   grant([trigger, progression], startRollouts(stateMachine));
-  grant([tasks.NotifyFunctionArn], publishNotifications(topic));
+  grant([tasks.NotifyFunctionArn], publishNotifications(topic), ...notifyTargetsAccess(stack, servicesConfig?.services ?? []));
   grant([tasks.AnalyseFunctionArn], readCanaryMetrics());
   grant([tasks.PrepareFunctionArn], readScanFindings(stack, (servicesConfig?.services ?? []).map((svc) => svc.repository)));
   grant(

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { CI_SOURCE } from '../events/ci.js';
 import { DELIVERY_SOURCE } from '../events/define.js';
+import type { NotifyTarget } from '../core/config/schema.js';
 import type { AlbServiceConfig } from './service-config.js';
 
 /**
@@ -60,6 +61,24 @@ export const readDoraRollups = (table: ITable) =>
 
 export const publishNotifications = (topic: ITopic) =>
   new PolicyStatement({ sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [topic.topicArn] });
+
+/**
+ * The environments' own notification targets (config `notify`): Publish on their topics, and read the
+ * secrets they reference (SSM parameters, Secrets Manager secrets) — exactly those, nothing else.
+ */
+export function notifyTargetsAccess(stack: Stack, services: readonly { notify?: readonly NotifyTarget[] | undefined }[]): PolicyStatement[] {
+  const targets = services.flatMap((s) => s.notify ?? []);
+  const refs = targets.flatMap((t) => (t.kind === 'webhook' ? (t.secretRef ? [t.secretRef] : []) : t.kind === 'slack' ? [t.webhookSecretRef] : []));
+  const topics = [...new Set(targets.flatMap((t) => (t.kind === 'sns' ? [t.topicArn] : [])))];
+  const params = [...new Set(refs.flatMap((r) => ('ssm' in r ? [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: r.ssm.slice(1) })] : [])))];
+  // A secret's ARN ends with 6 random characters: a name matches `name-??????`; an ARN is used as given.
+  const secrets = [...new Set(refs.flatMap((r) => ('secretsManager' in r ? [r.secretsManager.startsWith('arn:') ? r.secretsManager : stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${r.secretsManager}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] : [])))];
+  return [
+    ...(topics.length ? [new PolicyStatement({ sid: 'PublishToEnvironmentTopics', actions: ['sns:Publish'], resources: topics })] : []),
+    ...(params.length ? [new PolicyStatement({ sid: 'ReadNotifySecretParameters', actions: ['ssm:GetParameter'], resources: params })] : []),
+    ...(secrets.length ? [new PolicyStatement({ sid: 'ReadNotifySecrets', actions: ['secretsmanager:GetSecretValue'], resources: secrets })] : []),
+  ];
+}
 
 export const startRollouts = (stateMachine: IStateMachine) =>
   new PolicyStatement({ sid: 'StartRollouts', actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] });

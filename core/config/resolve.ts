@@ -98,6 +98,7 @@ export function toServiceConfig(svc: ServiceDefinition, env: EnvironmentSettings
     strategy: env.strategy,
     ...(env.approval?.required ? { approval: env.approval } : {}),
     ...(env.security ? { security: env.security } : {}),
+    ...(env.notify?.length ? { notify: env.notify } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CanaryOptionsSchema } from '../delivery/spec.js';
 import { StrategySchema } from '../delivery/strategies.js';
 import { SecurityPolicySchema } from '../security/policy.js';
-import { ApprovalSchema } from './schema.js';
+import { ApprovalSchema, NotifyTargetSchema } from './schema.js';
 import { InvalidConfigError, pathOf } from './errors.js';
 import { RouterConfigSchema } from './router.js';
 import { isExtendedConfig, parseDeliveryFile } from './validate.js';
@@ -30,6 +30,8 @@ export const ServiceConfigSchema = z.object({
   approval: ApprovalSchema.optional(),
   /** The environment's pre-deployment security gate on the image's scan findings. */
   security: SecurityPolicySchema.optional(),
+  /** The environment's own notification targets, besides the deployment-wide topic. */
+  notify: z.array(NotifyTargetSchema).optional(),
   /**
    * Progressive delivery: set on each environment of a service with several. `next` is the target that
    * receives the revision once this one promoted it; only the `first` receives pushes.

@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '../config/services.js';
 import type { DeliveryEvent } from '../../events/delivery.js';
 import type { ScanFindingsSource } from '../security/policy.js';
+import type { TargetIo } from './notify-targets.js';
 import type { Measurement, MetricSample } from './analysis.js';
 import type { MetricSeries } from './judged-analysis.js';
 import type { AuditEntry, Revision, Rollout, RolloutStatus } from './rollout.js';
@@ -122,6 +123,8 @@ export interface DeliveryDeps {
   control: ExecutionControl;
   /** Image scan findings for the pre-deployment security gate; absent = scans treated as missing. */
   scans?: ScanFindingsSource;
+  /** Sends to an environment's own notification targets (config `notify`); absent = they are skipped. */
+  targets?: TargetIo;
   /** Bound on one metrics query; a slower source counts as an error. */
   metricsTimeoutMs?: number;
 }

@@ -6,6 +6,7 @@ import { withJudgement, type MetricSeries, type SeriesResult } from './judged-an
 import { ServiceBusyError, RolloutNotFoundError, type DeliveryDeps, type RolloutView, type ServiceRecord } from './ports.js';
 import type { AuditEntry, Failure, Outcome, Rollout, RolloutStatus } from './rollout.js';
 import { evaluateSecurity, ScanSummarySchema, type SecurityPolicyInput } from '../security/policy.js';
+import { sendToTargets } from './notify-targets.js';
 import { stageOf } from './spec.js';
 
 /**
@@ -300,7 +301,7 @@ export async function finalize(deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clo
 }
 
 /** Publishes the outcome to the notification topic (SNS in AWS). */
-export async function notify(deps: Pick<DeliveryDeps, 'repo' | 'notifier'>, input: FinalOutput): Promise<FinalOutput> {
+export async function notify(deps: Pick<DeliveryDeps, 'repo' | 'notifier' | 'targets'>, input: FinalOutput): Promise<FinalOutput> {
   const rollout = await load(deps, input.rolloutId);
   const { status } = rollout;
   const outcome = status.outcome ?? input.outcome;
@@ -315,13 +316,17 @@ export async function notify(deps: Pick<DeliveryDeps, 'repo' | 'notifier'>, inpu
     lines.push(`Reason: ${f.reason}`, `Stage: ${f.stage} % (step ${f.stepIndex + 1})`);
     if (f.metric) lines.push(`Metric: ${f.metric} = ${String(f.value)} (threshold ${String(f.threshold)})`);
   }
-  await deps.notifier.notify({
+  const notification = {
     subject: `[lumina] ${rollout.service}: rollout ${outcome}`.slice(0, 100),
     message: lines.join('\n'),
     rolloutId: rollout.rolloutId,
     service: rollout.service,
     outcome,
     attributes: { service: rollout.service, environment: rollout.environment, outcome },
-  });
+  };
+  await deps.notifier.notify(notification);
+  // The environment's own targets; a failure fails the task (retried: receivers dedupe on x-lumina-delivery).
+  const targets = (await deps.repo.getService(rollout.service))?.config.notify ?? [];
+  if (targets.length && deps.targets) await sendToTargets(deps.targets, targets, notification);
   return { rolloutId: rollout.rolloutId, outcome };
 }

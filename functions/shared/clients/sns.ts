@@ -4,4 +4,5 @@ import { requireEnv } from '../env.js';
 import { traced } from '../powertools.js';
 
 const topicArn = requireEnv('TOPIC_ARN');
-export const notifier = new SnsNotifier(traced(new SNSClient({})), topicArn);
+export const sns = traced(new SNSClient({}));
+export const notifier = new SnsNotifier(sns, topicArn);
