@@ -89,6 +89,23 @@ export const RolloutSpecSchema = z.object({
 });
 export type RolloutSpec = z.infer<typeof RolloutSpecSchema>;
 
+/** The analysis every strategy uses unless configured: 30 s intervals, 5xx ≤ 1 %, p99 ≤ 1 s, no unhealthy host. */
+export const DEFAULT_ANALYSIS = {
+  intervalSeconds: 30,
+  minRequests: 10,
+  failureLimit: 0,
+  inconclusiveLimit: 3,
+  consecutiveErrorLimit: 4,
+  metrics: [
+    { metric: 'http5xxRate', max: 1, critical: true },
+    { metric: 'latencyP99', max: 1000, critical: true },
+    { metric: 'unhealthyHosts', max: 0, critical: true },
+  ],
+} as const;
+
+/** The analysis template schema with DEFAULT_ANALYSIS filled in when absent. */
+export const defaultAnalysis = () => AnalysisTemplateSchema.prefault(structuredClone(DEFAULT_ANALYSIS) as never);
+
 export const CanaryOptionsSchema = z
   .object({
     stages: z
@@ -98,18 +115,7 @@ export const CanaryOptionsSchema = z
       .refine((s) => s.every((w, i) => i === 0 || w > s[i - 1]!), { message: 'stages must increase strictly' })
       .refine((s) => s[s.length - 1] === 100, { message: 'the last stage must be 100' }),
     stageSeconds: z.number().int().min(1).default(300),
-    analysis: AnalysisTemplateSchema.prefault({
-      intervalSeconds: 30,
-      minRequests: 10,
-      failureLimit: 0,
-      inconclusiveLimit: 3,
-      consecutiveErrorLimit: 4,
-      metrics: [
-        { metric: 'http5xxRate', max: 1, critical: true },
-        { metric: 'latencyP99', max: 1000, critical: true },
-        { metric: 'unhealthyHosts', max: 0, critical: true },
-      ],
-    }),
+    analysis: defaultAnalysis(),
   })
   .refine((o) => o.stageSeconds >= o.analysis.intervalSeconds, {
     message: 'stageSeconds must be at least one analysis interval',

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AnalysisTemplateSchema, CanaryOptionsSchema, type CanaryOptions, type RolloutSpec, type Step } from './spec.js';
+import { CanaryOptionsSchema, defaultAnalysis, type CanaryOptions, type RolloutSpec, type Step } from './spec.js';
 
 /**
  * The four ways a revision reaches users, each expanded into one ordered list of steps that the same
@@ -18,20 +18,7 @@ import { AnalysisTemplateSchema, CanaryOptionsSchema, type CanaryOptions, type R
  *   `approval` step first.
  */
 
-const DEFAULT_ANALYSIS = {
-  intervalSeconds: 30,
-  minRequests: 10,
-  failureLimit: 0,
-  inconclusiveLimit: 3,
-  consecutiveErrorLimit: 4,
-  metrics: [
-    { metric: 'http5xxRate', max: 1, critical: true },
-    { metric: 'latencyP99', max: 1000, critical: true },
-    { metric: 'unhealthyHosts', max: 0, critical: true },
-  ],
-} as const;
-
-const analysis = () => AnalysisTemplateSchema.prefault(structuredClone(DEFAULT_ANALYSIS) as never);
+const analysis = defaultAnalysis;
 
 export const CanaryStrategySchema = z.object({
   kind: z.literal('canary'),
