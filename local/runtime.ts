@@ -223,7 +223,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   localDora = startLocalDora({ dataDir, dynamo, repo, bus, teams, webhookSecrets: opts.webhookSecrets, webhookOptions: opts.webhookOptions });
   const dora = localDora.dora;
   apiHandler = makeApiHandler(() => ({ repo, control: tokens, executions: sfn, events, clock, dora, releases }));
-  const trigger = makeTriggerHandler(() => ({ repo, events, clock, executions: sfn }));
+  const trigger = makeTriggerHandler(() => ({ repo, events, clock, executions: sfn, control: tokens }));
 
   bus.addRule({
     name: 'ecr-push-starts-rollout',
@@ -232,7 +232,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       await trigger(event, localContext('lumina-trigger'));
     },
   });
-  const progression = makeTriggerHandler(() => ({ repo, events, clock, executions: sfn, releases }), 'progression');
+  const progression = makeTriggerHandler(() => ({ repo, events, clock, executions: sfn, releases, control: tokens }), 'progression');
   bus.addRule({
     name: 'promoted-rollout-starts-next-environment',
     pattern: progressionPattern,

@@ -172,7 +172,9 @@ export function Delivery({ stack, app }: StackContext) {
   // The API reads, and records commands (promote, approve, abort, …); rollback starts a rollout.
   grant([http], tableReadWrite(table), putDeliveryEvents(bus), startRollouts(stateMachine), answerGates(stateMachineArn));
   // The Gate function answers its own token when the gate already resolved before it stored it.
-  grant([tasks.GateFunctionArn], answerGates(stateMachineArn));
+  // The Gate function answers its own token when the gate already resolved; the triggers wake a
+  // superseded rollout waiting at a gate so it rolls back at once instead of holding the service.
+  grant([tasks.GateFunctionArn, trigger, progression], answerGates(stateMachineArn));
   grant([flags], flagsConfig.readFlags);
   if (process.env.LUMINA_FLAG_API_KEYS_SECRET) grant([flags], readFlagApiKeys(stack, process.env.LUMINA_FLAG_API_KEYS_SECRET));
   grant([trigger, progression], startRollouts(stateMachine));

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { RolloutStarted } from '../../events/delivery.js';
 import { EcrImageActionEvent } from '../../events/ecr-image-action.js';
-import { CommandConflictError } from './control.js';
+import { CommandConflictError, runCommand } from './control.js';
 import { initialStatus } from './engine.js';
-import type { DeliveryDeps, ExecutionStarter, ServiceRecord } from './ports.js';
+import type { DeliveryDeps, ExecutionControl, ExecutionStarter, ServiceRecord } from './ports.js';
 import type { AuditEntry, Revision, Rollout } from './rollout.js';
 import type { ServiceConfig } from '../config/services.js';
 import type { RolloutSpec } from './spec.js';
@@ -32,7 +32,7 @@ export function imageUri(account: string, region: string, repository: string, di
  * the service still in flight; an older push arriving late is ignored.
  */
 export async function startFromPush(
-  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter },
+  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter; control?: ExecutionControl },
   raw: unknown,
 ): Promise<TriggerResult> {
   const parsed = EcrImageActionEvent.safeParse(raw);
@@ -71,7 +71,7 @@ export async function startFromPush(
  * older in-flight rollouts of the service are aborted; an older one arriving late is ignored.
  */
 export async function launch(
-  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter },
+  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter; control?: ExecutionControl },
   svc: ServiceRecord,
   o: { rolloutId: string; revision: Revision; createdAt: string; trigger: Rollout['trigger']; reason: string },
 ): Promise<TriggerResult> {
@@ -127,7 +127,7 @@ export async function launch(
  * one. Idempotent per source rollout (a redelivered Rollout Succeeded finds the rollout it created).
  */
 export async function startNextEnvironment(
-  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter },
+  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter; control?: ExecutionControl },
   sourceRolloutId: string,
 ): Promise<TriggerResult> {
   const source = await deps.repo.getRollout(sourceRolloutId);
@@ -156,22 +156,30 @@ async function isPending(deps: Pick<DeliveryDeps, 'repo'>, rolloutId: string): P
   return !!r && !r.status.lockHeld && !r.status.outcome;
 }
 
-/** Sets the abort flag (the running execution notices at its next task and rolls back). Retries on write races. */
-export async function requestAbort(deps: Pick<DeliveryDeps, 'repo' | 'clock'>, rolloutId: string, reason: string, actor: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const r = await deps.repo.getRollout(rolloutId);
-    if (!r || r.status.outcome || r.status.abort.requested) return false;
-    const at = deps.clock.now().toISOString();
-    try {
-      await deps.repo.updateStatus(rolloutId, r.version, { ...r.status, abort: { requested: true, reason, by: actor, at } }, [
-        { at, actor, action: 'rollout.abortRequested', reason },
-      ]);
-      return true;
-    } catch (e) {
-      if ((e as Error).name !== 'ConcurrentUpdateError') throw e;
-    }
+const NO_CONTROL: ExecutionControl = { sendTaskSuccess: async () => {}, sendTaskFailure: async () => {} };
+
+/**
+ * Aborts a rollout as the `abort` command does (the execution notices at its next task, or at once when
+ * `control` can wake it at a gate, and rolls back). false = nothing to abort (ended, already aborting).
+ */
+export async function requestAbort(
+  deps: Pick<DeliveryDeps, 'repo' | 'clock'> & { control?: ExecutionControl },
+  rolloutId: string,
+  reason: string,
+  actor: string,
+): Promise<boolean> {
+  const load = async (id: string) => {
+    const r = await deps.repo.getRollout(id);
+    if (!r) throw new CommandConflictError(`no rollout ${id}`);
+    return r;
+  };
+  try {
+    await runCommand({ ...deps, control: deps.control ?? NO_CONTROL }, rolloutId, 'abort', actor, reason, load);
+    return true;
+  } catch (e) {
+    if (e instanceof CommandConflictError) return false;
+    throw e;
   }
-  return false;
 }
 
 /**
@@ -182,7 +190,7 @@ export async function requestAbort(deps: Pick<DeliveryDeps, 'repo' | 'clock'>, r
  * promoted since, or another rollout holds the service.
  */
 export async function startRollbackOf(
-  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter },
+  deps: Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter; control?: ExecutionControl },
   source: Rollout,
   actor: string,
   reason: string,

@@ -3,7 +3,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { DeliveryDeps, ExecutionStarter } from '../../core/delivery/ports.js';
+import type { DeliveryDeps, ExecutionControl, ExecutionStarter } from '../../core/delivery/ports.js';
 import { startFromPush, startNextEnvironment, type TriggerResult } from '../../core/delivery/trigger.js';
 import { RolloutFailed, RolloutSucceeded } from '../../events/delivery.js';
 import { advanceRelease, type ReleaseRepository } from '../../core/delivery/release.js';
@@ -11,7 +11,7 @@ import * as z from 'zod';
 import { envelope } from '../../events/define.js';
 import { logger, metrics, tracing } from '../shared/powertools.js';
 
-export type TriggerDeps = Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter; releases?: ReleaseRepository };
+export type TriggerDeps = Pick<DeliveryDeps, 'repo' | 'events' | 'clock'> & { executions: ExecutionStarter; releases?: ReleaseRepository; control?: ExecutionControl };
 
 /**
  * EventBridge target for ECR pushes. Ignored events (unknown repository, malformed, deletes) are

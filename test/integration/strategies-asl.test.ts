@@ -228,6 +228,21 @@ describe('manual gates: pause steps, approvals and commands', () => {
   });
 });
 
+describe('a newer push while the older rollout waits at a gate', () => {
+  it('wakes the older one, which rolls back at once and frees the service for the newer one', async () => {
+    h = await harness({ service: { strategy: { kind: 'canary', stages: [100], stageSeconds: 20, analysis }, approval: { required: true, timeoutSeconds: 3600, onTimeout: 'reject' } } as never });
+    const older = await start(h, 'v2');
+    await waitingAt(h, older, 0);
+    const started = await h.push(ecrPush('demo', 'v3'));
+    expect(started).toMatchObject({ status: 'started', superseded: [older] });
+    const { rollout } = await finish(h, older); // resolves only because the gate was woken (its timeout is an hour)
+    expect(rollout.status.outcome).toBe('aborted');
+    expect(rollout.status.abort.reason).toMatch(/^superseded by rollout /);
+    if (started.status !== 'started') throw new Error('not started');
+    await waitingAt(h, started.rolloutId, 0); // the newer one got the lock and waits at its own gate
+  });
+});
+
 describe('the pre-deployment security gate', () => {
   const scan = (CRITICAL: number, HIGH = 0) => ({
     findings: async () => ({ status: 'COMPLETE' as const, CRITICAL, HIGH, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0, UNDEFINED: 0, findings: CRITICAL ? [{ name: 'CVE-2026-0001', severity: 'CRITICAL' as const }] : [] }),

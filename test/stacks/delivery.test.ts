@@ -268,13 +268,13 @@ describe('least privilege', () => {
   /** The functions whose role allows an action. */
   const holders = (action: string) => ALL_HANDLERS.filter((h) => actionsOf(roleStatements(s, s.fnId(h))).has(action));
 
-  it('sns:Publish only for notify, on the topic; StartExecution for the trigger and the API (rollback), task tokens for the API and the gate, on the state machine', () => {
+  it('sns:Publish only for notify, on the topic; StartExecution for the triggers and the API, task tokens for the API, the gate and the triggers (waking a superseded rollout), on the state machine', () => {
     expect(holders('sns:Publish')).toEqual([TASK_HANDLERS.NotifyFunctionArn]);
     expect(withAction(allStatements(s.resources), 'sns:Publish').map((st) => st.Resource)).toEqual([{ Ref: single(s, 'AWS::SNS::Topic')[0] }]);
     const [smId] = single(s, 'AWS::StepFunctions::StateMachine');
     expect(holders('states:StartExecution').sort()).toEqual([API_HANDLER, TRIGGER_HANDLER, PROGRESSION_HANDLER].sort());
     for (const st of withAction(allStatements(s.resources), 'states:StartExecution')) expect(st.Resource).toEqual({ Ref: smId });
-    expect(holders('states:SendTaskSuccess').sort()).toEqual([API_HANDLER, TASK_HANDLERS.GateFunctionArn].sort());
+    expect(holders('states:SendTaskSuccess').sort()).toEqual([API_HANDLER, TASK_HANDLERS.GateFunctionArn, TRIGGER_HANDLER, PROGRESSION_HANDLER].sort());
     const machineName = s.resources[smId]!.Properties.StateMachineName;
     for (const st of withAction(allStatements(s.resources), 'states:SendTaskSuccess')) {
       expect(asArray(st.Action).sort()).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);

@@ -95,7 +95,7 @@ export async function harness(opts: { metrics?: MetricsSource; service?: Partial
     sfn,
     tokens,
     deps,
-    push: (event) => startFromPush({ repo, events, clock, executions: sfn }, event),
+    push: (event) => startFromPush({ repo, events, clock, executions: sfn, control: tokens }, event),
     close: async () => {
       await sfn.stopAll();
       await dynamo.close();
