@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Api, Function, type FunctionProps, type StackContext } from 'sst/constructs';
 import { useProject } from 'sst/project.js';
@@ -23,7 +22,6 @@ import {
   startRollouts,
   answerGates,
   readScanFindings,
-  tableReadOnly,
   tableReadWrite,
 } from './policies.js';
 import { loadDeliveryConfig, seedServiceConfigs } from './service-config.js';

@@ -25,14 +25,6 @@ export const tableReadWrite = (table: ITable) =>
     resources: tableResources(table),
   });
 
-/** The read API: point reads and index queries only. */
-export const tableReadOnly = (table: ITable) =>
-  new PolicyStatement({
-    sid: 'TableReadOnly',
-    actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-    resources: tableResources(table),
-  });
-
 /** PutEvents on our bus only, and only with our own source. */
 export const putDeliveryEvents = (bus: IEventBus) =>
   new PolicyStatement({
