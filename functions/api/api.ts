@@ -5,6 +5,7 @@ import { handleCommand, type ControlDeps } from './control.js';
 import { handleDora, type DoraDeps } from './dora.js';
 import { HttpError, errorResult, json, presentRollout } from './http-errors.js';
 import { handleGetRelease, handleStartRelease } from './releases.js';
+import { openApiDocument } from './openapi.js';
 import type { ReleaseRepository } from '../../core/delivery/release.js';
 import type { RouteKeyFor } from './routes.js';
 
@@ -37,6 +38,7 @@ type Route = (event: APIGatewayProxyEventV2, deps: ApiDeps) => Promise<APIGatewa
 
 const routes: Record<RouteKeyFor<'api'>, Route> = {
   'GET /health': async () => json(200, { status: 'ok' }),
+  'GET /api/openapi.json': async () => json(200, openApiDocument),
   'GET /api/services': async (_e, { repo }) => {
     const services = await repo.listServices();
     return json(200, {

@@ -4,6 +4,7 @@
  */
 export const apiRoutes = [
   { method: 'GET', path: '/health', auth: 'none', handler: 'api' },
+  { method: 'GET', path: '/api/openapi.json', auth: 'none', handler: 'api' },
   { method: 'GET', path: '/api/services', auth: 'iam', handler: 'api' },
   { method: 'GET', path: '/api/rollouts', auth: 'iam', handler: 'api' },
   { method: 'GET', path: '/api/rollouts/{id}', auth: 'iam', handler: 'api' },

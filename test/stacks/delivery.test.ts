@@ -191,7 +191,7 @@ describe('Delivery stack (stage test)', () => {
     for (const route of apiRoutes) {
       const key = `${route.method} ${route.path}`;
       const [, r] = routes.find(([, x]) => x.Properties.RouteKey === key)!;
-      expect(r.Properties.AuthorizationType, key).toBe(route.path.startsWith('/api/') ? 'AWS_IAM' : 'NONE');
+      expect(r.Properties.AuthorizationType, key).toBe(route.auth === 'iam' ? 'AWS_IAM' : 'NONE');
       const integrationId = /"Ref":"([^"]+)"/.exec(JSON.stringify(r.Properties.Target))![1]!;
       expect(integrations[integrationId]!.Properties.IntegrationUri, key).toEqual(getAtt(s.fnId({ api: API_HANDLER, flags: FLAGS_HANDLER, webhooks: WEBHOOKS_HANDLER }[route.handler])));
     }
