@@ -1,11 +1,9 @@
-import { createHmac } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { envelope } from '../../events/define.js';
 import { CI_SOURCE, ciEvents } from '../../events/ci.js';
 import { ingestWebhook, type IngestRequest } from '../../core/webhooks/ingest.js';
-import { signGeneric } from '../../core/webhooks/verify.js';
-import { NOW, SECRET, fixture, fixtureText } from '../fixtures/webhooks/requests.js';
+import { NOW, fixture, fixtureText, signedRequest } from '../fixtures/webhooks/requests.js';
 
 const dir = (sub: string) => new URL(`../fixtures/webhooks/${sub}/`, import.meta.url);
 const list = (sub: string) => readdirSync(dir(sub)).filter((f) => f.endsWith('.json'));
@@ -52,29 +50,16 @@ function signed(provider: 'gitlab' | 'jenkins' | 'circleci' | 'generic', file: s
     'issue-hook.incident-opened.json': 'Issue Hook',
     'issue-hook.incident-closed.json': 'Issue Hook',
   };
-  const auth: Record<typeof provider, Record<string, string>> = {
-    gitlab: { 'x-gitlab-token': SECRET, 'x-gitlab-event': hook[file] ?? 'unknown' },
-    jenkins: { 'x-lumina-token': SECRET },
-    circleci: { 'circleci-signature': `v1=${createHmac('sha256', SECRET).update(rawBody).digest('hex')}` },
-    generic: { 'x-lumina-signature': signGeneric(rawBody, SECRET, NOW.getTime() / 1000) },
-  };
-  return {
-    provider,
-    headers: { 'content-type': 'application/json', ...auth[provider] },
-    rawBody,
-    secrets: [SECRET],
-    now: NOW,
-    options: {
-      gitlab: { deployPipelines: [{ name: 'deploy production', environment: 'production' }] },
-      jenkins: { deployJobs: [{ name: 'payments-api-deploy-prod', environment: 'production' }] },
-      circleci: {
-        deployWorkflows: [
-          { name: 'deploy-production', environment: 'production' },
-          { name: 'build-test-deploy', job: 'deploy-production', environment: 'production' },
-        ],
-      },
+  return signedRequest(provider, rawBody, hook[file] ?? 'unknown', {
+    gitlab: { deployPipelines: [{ name: 'deploy production', environment: 'production' }] },
+    jenkins: { deployJobs: [{ name: 'payments-api-deploy-prod', environment: 'production' }] },
+    circleci: {
+      deployWorkflows: [
+        { name: 'deploy-production', environment: 'production' },
+        { name: 'build-test-deploy', job: 'deploy-production', environment: 'production' },
+      ],
     },
-  };
+  });
 }
 
 describe('webhook fixtures: each provider fixture normalizes into events that match the lumina.ci schemas', () => {

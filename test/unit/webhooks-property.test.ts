@@ -1,39 +1,20 @@
-import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CiProvider } from '../../events/ci.js';
 import { ingestWebhook, type IngestRequest, type IngestResult } from '../../core/webhooks/ingest.js';
-import { signGeneric } from '../../core/webhooks/verify.js';
-import { NOW, SECRET, fixture, githubExample, type Json } from '../fixtures/webhooks/requests.js';
+import { NOW, SECRET, fixture, githubExample, signedRequest as signed, type Json } from '../fixtures/webhooks/requests.js';
 
 const STATUSES = [200, 202, 400, 401, 413, 415];
 const PROVIDERS: CiProvider[] = ['github', 'gitlab', 'jenkins', 'circleci', 'generic'];
-const hmac = (body: Buffer) => createHmac('sha256', SECRET).update(body).digest('hex');
-
 /** A correctly authenticated JSON request for `provider`, so the parsers (not the signature check) see the body. */
-function signedRequest(provider: CiProvider, rawBody: Buffer, event: string): IngestRequest {
-  const auth: Record<CiProvider, Record<string, string>> = {
-    github: { 'x-hub-signature-256': `sha256=${hmac(rawBody)}`, 'x-github-event': event, 'x-github-delivery': 'd-1' },
-    gitlab: { 'x-gitlab-token': SECRET, 'x-gitlab-event': event },
-    jenkins: { 'x-lumina-token': SECRET },
-    circleci: { 'circleci-signature': `v1=${hmac(rawBody)}` },
-    generic: { 'x-lumina-signature': signGeneric(rawBody, SECRET, NOW.getTime() / 1000) },
-  };
-  return {
-    provider,
-    headers: { 'content-type': 'application/json', ...auth[provider] },
-    rawBody,
-    secrets: [SECRET],
-    now: NOW,
-    options: {
-      incidentLabel: 'bug',
-      github: { deployWorkflows: [{ name: 'test', environment: 'production' }] },
-      gitlab: { deployPipelines: [{ name: 'deploy production', environment: 'production' }] },
-      jenkins: { deployJobs: [{ name: 'payments-api-deploy-prod', environment: 'production' }] },
-      circleci: { deployWorkflows: [{ name: 'deploy-production', environment: 'production' }] },
-    },
-  };
-}
+const signedRequest = (provider: CiProvider, rawBody: Buffer, event: string): IngestRequest =>
+  signed(provider, rawBody, event, {
+    incidentLabel: 'bug',
+    github: { deployWorkflows: [{ name: 'test', environment: 'production' }] },
+    gitlab: { deployPipelines: [{ name: 'deploy production', environment: 'production' }] },
+    jenkins: { deployJobs: [{ name: 'payments-api-deploy-prod', environment: 'production' }] },
+    circleci: { deployWorkflows: [{ name: 'deploy-production', environment: 'production' }] },
+  });
 
 /** The documented contract of every answer. */
 function expectDocumented(r: IngestResult): void {
